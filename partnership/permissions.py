@@ -1,0 +1,184 @@
+"""The one place that decides who may see and do what.
+
+Outsiders get 404 (they must not learn a thing exists); members of the partnership
+without the right get 403. Roles are read from the database once per request, so a role
+removed now takes effect on the person's next request.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Membership, Partnership, Role, School, Trust
+
+K = Role.Kind
+
+
+@dataclass
+class Access:
+    """What one signed-in person holds, read once per request."""
+
+    is_superuser: bool = False
+    school_kinds: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    trust_kinds: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    coordinator_of: set[int] = field(default_factory=set)
+    # Partnerships in which the person holds any role (through a school, trust or directly).
+    partnerships: set[int] = field(default_factory=set)
+
+    @property
+    def has_any_role(self) -> bool:
+        return bool(self.school_kinds or self.trust_kinds or self.coordinator_of)
+
+
+def access_for(user) -> Access:
+    if not getattr(user, "is_authenticated", False):
+        return Access()
+    cached = getattr(user, "_wellschools_access", None)
+    if cached is not None:
+        return cached
+    access = Access(is_superuser=user.is_superuser)
+    school_ids, trust_ids = set(), set()
+    for kind, school_id, trust_id, partnership_id in Role.objects.filter(user=user).values_list(
+        "kind", "school_id", "trust_id", "partnership_id"
+    ):
+        if school_id:
+            access.school_kinds[school_id].add(kind)
+            school_ids.add(school_id)
+        elif trust_id:
+            access.trust_kinds[trust_id].add(kind)
+            trust_ids.add(trust_id)
+        elif partnership_id:
+            access.coordinator_of.add(partnership_id)
+            access.partnerships.add(partnership_id)
+    if school_ids or trust_ids:
+        from django.db.models import Q
+
+        access.partnerships.update(
+            Membership.objects.filter(Q(school_id__in=school_ids) | Q(school__trust_id__in=trust_ids))
+            .values_list("partnership_id", flat=True)
+            .distinct()
+        )
+    user._wellschools_access = access
+    return access
+
+
+def forget_access(user) -> None:
+    """Drop the per-request snapshot after this request changed the person's own roles."""
+    if hasattr(user, "_wellschools_access"):
+        del user._wellschools_access
+
+
+# --- questions -------------------------------------------------------------------------
+
+def requires_two_factor(user) -> bool:
+    """Coordinators and platform admins must enrol TOTP before their pages open."""
+    access = access_for(user)
+    return access.is_superuser or bool(access.coordinator_of)
+
+
+def is_coordinator(user, partnership: Partnership) -> bool:
+    access = access_for(user)
+    return access.is_superuser or partnership.pk in access.coordinator_of
+
+
+def _school_partnership_ids(school: School) -> set[int]:
+    return set(school.memberships.values_list("partnership_id", flat=True))
+
+
+def can_view_school(user, school: School) -> bool:
+    access = access_for(user)
+    if access.is_superuser or access.school_kinds.get(school.pk):
+        return True
+    if school.trust_id and access.trust_kinds.get(school.trust_id):
+        return True
+    return bool(access.coordinator_of & _school_partnership_ids(school))
+
+
+def can_lead_school(user, school: School) -> bool:
+    return K.SCHOOL_LEADER in access_for(user).school_kinds.get(school.pk, set())
+
+
+def invitable_kinds_for_school(user, school: School) -> list[str]:
+    """School leaders invite colleagues of every school role; coordinators invite leaders."""
+    kinds: list[str] = []
+    if can_lead_school(user, school):
+        kinds = [K.SCHOOL_LEADER, K.SCHOOL_STAFF, K.GOVERNOR]
+    elif access_for(user).coordinator_of & _school_partnership_ids(school) or access_for(user).is_superuser:
+        kinds = [K.SCHOOL_LEADER]
+    return kinds
+
+
+def can_manage_school_people(user, school: School) -> bool:
+    return bool(invitable_kinds_for_school(user, school))
+
+
+def can_view_trust(user, trust: Trust) -> bool:
+    access = access_for(user)
+    if access.is_superuser or access.trust_kinds.get(trust.pk):
+        return True
+    return bool(
+        access.coordinator_of
+        & set(Membership.objects.filter(school__trust=trust).values_list("partnership_id", flat=True))
+    )
+
+
+def can_lead_trust(user, trust: Trust) -> bool:
+    return K.TRUST_LEAD in access_for(user).trust_kinds.get(trust.pk, set())
+
+
+def can_remove_role(user, role: Role) -> bool:
+    if role.school_id:
+        return role.kind in invitable_kinds_for_school(user, role.school) or (
+            can_lead_school(user, role.school)
+        )
+    if role.trust_id:
+        return can_lead_trust(user, role.trust) or access_for(user).is_superuser
+    return access_for(user).is_superuser
+
+
+def is_in_partnership(user, partnership_ids: set[int]) -> bool:
+    """Does the person hold any role in one of these partnerships? (403 rather than 404.)"""
+    access = access_for(user)
+    return access.is_superuser or bool(access.partnerships & partnership_ids)
+
+
+# --- getters that return the object or refuse ------------------------------------------
+
+def _refuse(user, partnership_ids: set[int]):
+    if is_in_partnership(user, partnership_ids):
+        raise PermissionDenied
+    raise Http404
+
+
+def get_school_for(user, urn: int, *, right: Callable = can_view_school) -> School:
+    school = get_object_or_404(School.objects.select_related("trust"), urn=urn)
+    if right(user, school):
+        return school
+    if can_view_school(user, school) or access_for(user).school_kinds.get(school.pk):
+        raise PermissionDenied
+    _refuse(user, _school_partnership_ids(school))
+    raise AssertionError("unreachable")
+
+
+def get_trust_for(user, group_uid: str, *, right: Callable = can_view_trust) -> Trust:
+    trust = get_object_or_404(Trust, group_uid=group_uid)
+    if right(user, trust):
+        return trust
+    if can_view_trust(user, trust):
+        raise PermissionDenied
+    _refuse(
+        user, set(Membership.objects.filter(school__trust=trust).values_list("partnership_id", flat=True))
+    )
+    raise AssertionError("unreachable")
+
+
+def get_partnership_for_coordinator(user, slug: str) -> Partnership:
+    partnership = get_object_or_404(Partnership, slug=slug)
+    if is_coordinator(user, partnership):
+        return partnership
+    _refuse(user, {partnership.pk})
+    raise AssertionError("unreachable")

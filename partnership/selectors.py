@@ -1,0 +1,156 @@
+"""Read-side queries, scoped to what the person may see."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+
+from wellschools.models import AuditEvent
+
+from .models import Membership, Partnership, Role, School, Trust
+from .permissions import access_for
+
+
+@dataclass(frozen=True)
+class HomeContext:
+    kind: str  # "school", "trust" or "partnership"
+    label: str
+    description: str
+    url: str
+
+
+def home_contexts(user) -> list[HomeContext]:
+    """The places a person can land after signing in, one per school, trust and partnership."""
+    access = access_for(user)
+    contexts: list[HomeContext] = []
+    if access.coordinator_of:
+        for p in Partnership.objects.filter(pk__in=access.coordinator_of).order_by("name"):
+            contexts.append(HomeContext("partnership", p.name, "Partnership coordinator", p.get_absolute_url()))
+    if access.trust_kinds:
+        for t in Trust.objects.filter(pk__in=access.trust_kinds.keys()).order_by("name"):
+            kinds = ", ".join(sorted(Role.Kind(k).label for k in access.trust_kinds[t.pk]))
+            contexts.append(HomeContext("trust", t.name, kinds, t.get_absolute_url()))
+    if access.school_kinds:
+        for s in School.objects.filter(pk__in=access.school_kinds.keys()).order_by("name"):
+            kinds = ", ".join(sorted(Role.Kind(k).label for k in access.school_kinds[s.pk]))
+            contexts.append(HomeContext("school", s.name, kinds, s.get_absolute_url()))
+    return contexts
+
+
+def schools_visible_to(user) -> QuerySet[School]:
+    access = access_for(user)
+    if access.is_superuser:
+        return School.objects.all()
+    return School.objects.filter(
+        Q(pk__in=list(access.school_kinds.keys()))
+        | Q(trust_id__in=list(access.trust_kinds.keys()))
+        | Q(memberships__partnership_id__in=list(access.coordinator_of))
+    ).distinct()
+
+
+def member_list(
+    *,
+    partnership: Partnership,
+    search: str = "",
+    phase: str = "",
+    trust_id: int | None = None,
+    status: str = "",
+) -> QuerySet[Membership]:
+    """The partnership's directory: every school that has applied or belongs, filtered."""
+    memberships = Membership.objects.filter(partnership=partnership).select_related("school", "school__trust")
+    search = search.strip()
+    if search:
+        condition = Q(school__name__icontains=search) | Q(school__town__icontains=search)
+        if search.isdigit():
+            condition |= Q(school__urn=int(search))
+        memberships = memberships.filter(condition)
+    if phase:
+        memberships = memberships.filter(school__phase=phase)
+    if trust_id:
+        memberships = memberships.filter(school__trust_id=trust_id)
+    if status:
+        memberships = memberships.filter(status=status)
+    return memberships.order_by("school__name", "pk")
+
+
+def member_filter_choices(*, partnership: Partnership) -> dict:
+    schools = School.objects.filter(memberships__partnership=partnership)
+    phases = sorted({p for p in schools.values_list("phase", flat=True) if p})
+    trusts = Trust.objects.filter(schools__memberships__partnership=partnership).distinct().order_by("name")
+    return {"phases": phases, "trusts": list(trusts)}
+
+
+def partnership_overview(*, partnership: Partnership) -> dict:
+    counts = dict(
+        Membership.objects.filter(partnership=partnership)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {
+        "active": counts.get(Membership.Status.ACTIVE, 0),
+        "applied": counts.get(Membership.Status.APPLIED, 0),
+        "lapsed": counts.get(Membership.Status.LAPSED, 0),
+        "left": counts.get(Membership.Status.LEFT, 0),
+    }
+
+
+def pending_applications(*, partnership: Partnership) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(partnership=partnership, status=Membership.Status.APPLIED)
+        .select_related("school", "school__trust", "applicant")
+        .order_by("applied_at")
+    )
+
+
+def people_at_school(*, school: School) -> QuerySet[Role]:
+    return Role.objects.filter(school=school).select_related("user").order_by("kind", "user__email")
+
+
+def people_at_trust(*, trust: Trust) -> QuerySet[Role]:
+    return Role.objects.filter(trust=trust).select_related("user").order_by("kind", "user__email")
+
+
+def school_memberships(*, school: School) -> QuerySet[Membership]:
+    return school.memberships.select_related("partnership").order_by("partnership__name")
+
+
+def trust_schools(*, trust: Trust) -> QuerySet[School]:
+    return trust.schools.order_by("name")
+
+
+def open_invitations(*, school: School | None = None, trust: Trust | None = None):
+    from django.utils import timezone
+
+    from .models import Invitation
+
+    return Invitation.objects.filter(
+        school=school, trust=trust, accepted_at__isnull=True, revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).order_by("-created_at")
+
+
+def audit_log(*, partnership: Partnership) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(partnership_id=partnership.pk).order_by("-occurred_at", "-pk")
+
+
+def school_search(*, partnership: Partnership, query: str, limit: int = 20) -> list[School]:
+    """Schools a leader can apply for: in the partnership's area, by name or URN."""
+    query = query.strip()
+    if len(query) < 2 and not query.isdigit():
+        return []
+    schools = School.objects.exclude(status=School.Status.CLOSED).select_related("trust")
+    if partnership.la_codes:
+        schools = schools.filter(la_code__in=partnership.la_codes)
+    condition = Q(name__icontains=query)
+    if query.isdigit():
+        condition |= Q(urn=int(query))
+    return list(schools.filter(condition).order_by("name")[:limit])
+
+
+def default_partnership() -> Partnership | None:
+    return Partnership.objects.order_by("pk").first()
+
+
+def partnership_url(p: Partnership, name: str) -> str:
+    return reverse(f"partnership:{name}", kwargs={"slug": p.slug})

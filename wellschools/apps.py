@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WellschoolsConfig(AppConfig):
+    name = "wellschools"
+    verbose_name = "Platform"
