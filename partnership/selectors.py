@@ -154,3 +154,35 @@ def default_partnership() -> Partnership | None:
 
 def partnership_url(p: Partnership, name: str) -> str:
     return reverse(f"partnership:{name}", kwargs={"slug": p.slug})
+
+
+def applications_by(*, user) -> QuerySet[Membership]:
+    """Applications a person made that are still waiting or were declined."""
+    return (
+        Membership.objects.filter(applicant=user, status__in=["applied", "declined"])
+        .select_related("school", "partnership")
+        .order_by("-applied_at")
+    )
+
+
+def school_in_area(*, partnership: Partnership, urn: int) -> School | None:
+    schools = School.objects.exclude(status=School.Status.CLOSED).select_related("trust")
+    if partnership.la_codes:
+        schools = schools.filter(la_code__in=partnership.la_codes)
+    return schools.filter(urn=urn).first()
+
+
+def schools_addable(*, partnership: Partnership, query: str) -> list[School]:
+    """Schools in the area that are not members yet (for the coordinator's 'add')."""
+    member_ids = set(
+        Membership.objects.filter(partnership=partnership, status="active").values_list(
+            "school_id", flat=True
+        )
+    )
+    return [s for s in school_search(partnership=partnership, query=query) if s.pk not in member_ids]
+
+
+def import_runs() -> QuerySet:
+    from .models import ImportRun
+
+    return ImportRun.objects.select_related("actor").order_by("-started_at")

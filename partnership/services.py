@@ -296,3 +296,31 @@ def membership_set_status(*, actor: User, membership: Membership, status: str) -
             partnership_id=membership.partnership_id, data={"from": previous, "to": status},
         )
     return membership
+
+
+def membership_add(*, actor: User, partnership: Partnership, school: School) -> Membership:
+    """A coordinator adds a school directly (no application needed)."""
+    if not is_coordinator(actor, partnership):
+        raise DomainError("Only the partnership's coordinators add member schools.")
+    if partnership.la_codes and school.la_code not in partnership.la_codes:
+        raise DomainError(f"{school.name} is outside the area {partnership.name} covers.")
+    if school.status == School.Status.CLOSED:
+        raise DomainError(f"{school.name} is closed.")
+    with transaction.atomic():
+        membership, _ = Membership.objects.select_for_update().get_or_create(
+            partnership=partnership, school=school
+        )
+        if membership.status == Membership.Status.ACTIVE:
+            raise DomainError(f"{school.name} is already a member.")
+        previous = membership.status
+        membership.status = Membership.Status.ACTIVE
+        membership.joined_on = timezone.localdate()
+        membership.ended_on = None
+        membership.decided_by = actor
+        membership.decided_at = timezone.now()
+        membership.save()
+        audit_record(
+            actor=actor, action="membership.added", target=membership,
+            partnership_id=partnership.pk, data={"school": school.urn, "from": previous},
+        )
+    return membership

@@ -1,0 +1,203 @@
+"""Shared fixtures: the personas of STYLE.md and the service guards for CI.
+
+Personas around one partnership:
+  school         a member school, in `trust`
+  leader         school leader at `school`
+  colleague      school staff at `school`
+  governor       governor viewer at `school`
+  other_school / other_leader   another member school of the same partnership
+  trust_lead / trust_staff      at `trust`
+  coordinator    coordinator of the partnership, TOTP enrolled
+  outsider       leader of a school in another partnership (no right here at all)
+"""
+
+import os
+import shutil
+import socket
+
+import pytest
+from django.db import connection
+
+from factories import (
+    MembershipFactory,
+    PartnershipFactory,
+    SchoolFactory,
+    TrustFactory,
+    UserFactory,
+    grant,
+)
+from partnership.models import Role
+
+K = Role.Kind
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _unavailable(reason: str):
+    # In CI (REQUIRE_SERVICES=1) a missing service is a failure, never a silent skip.
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+def _redis_reachable() -> bool:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return False
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _service_guards(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _unavailable("this test needs PostgreSQL (set DATABASE_URL)")
+    if request.node.get_closest_marker("services") and not _redis_reachable():
+        _unavailable("this test needs Redis (set REDIS_URL)")
+    if request.node.get_closest_marker("browser") and not shutil.which("chromium"):
+        _unavailable("this test needs Chromium (apt-get install chromium)")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Tests read static files through the finders, without a collectstatic manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.ACCOUNT_RATE_LIMITS = False
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks():
+    """Tasks run in-process unless a test starts a real worker (issue: background work)."""
+    from wellschools.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- personas ---------------------------------------------------------------------------
+
+@pytest.fixture
+def partnership(db):
+    return PartnershipFactory(name="Oxfordshire Well Schools Partnership", slug="oxfordshire")
+
+
+@pytest.fixture
+def trust(db):
+    return TrustFactory(name="Cherwell Valley Academies Trust")
+
+
+@pytest.fixture
+def school(partnership, trust):
+    school = SchoolFactory(name="Cherwell Primary School", trust=trust)
+    MembershipFactory(partnership=partnership, school=school)
+    return school
+
+
+@pytest.fixture
+def other_school(partnership):
+    school = SchoolFactory(name="Isis Valley Primary School")
+    MembershipFactory(partnership=partnership, school=school)
+    return school
+
+
+def _person(email, name):
+    return UserFactory(email=email, full_name=name)
+
+
+@pytest.fixture
+def leader(school):
+    user = _person("leader@example.org", "Alex Leader")
+    grant(user, K.SCHOOL_LEADER, school=school)
+    return user
+
+
+@pytest.fixture
+def colleague(school):
+    user = _person("colleague@example.org", "Sam Colleague")
+    grant(user, K.SCHOOL_STAFF, school=school)
+    return user
+
+
+@pytest.fixture
+def governor(school):
+    user = _person("governor@example.org", "Jo Governor")
+    grant(user, K.GOVERNOR, school=school)
+    return user
+
+
+@pytest.fixture
+def other_leader(other_school):
+    user = _person("other.leader@example.org", "Lee Otherschool")
+    grant(user, K.SCHOOL_LEADER, school=other_school)
+    return user
+
+
+@pytest.fixture
+def trust_lead(trust, school):
+    user = _person("trust.lead@example.org", "Robin Trustlead")
+    grant(user, K.TRUST_LEAD, trust=trust)
+    return user
+
+
+@pytest.fixture
+def trust_staff(trust, school):
+    user = _person("trust.staff@example.org", "Kai Truststaff")
+    grant(user, K.TRUST_STAFF, trust=trust)
+    return user
+
+
+def enrol_totp(user):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    return TOTP.activate(user, generate_totp_secret())
+
+
+@pytest.fixture
+def coordinator(partnership):
+    user = _person("coordinator@example.org", "Morgan Coordinator")
+    grant(user, K.COORDINATOR, partnership=partnership)
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    elsewhere = PartnershipFactory(name="Surrey Well Schools", slug="surrey", la_codes=["936"])
+    school = SchoolFactory(name="Surrey Hills Primary", la_code="936", la_name="Surrey")
+    MembershipFactory(partnership=elsewhere, school=school)
+    user = _person("outsider@example.org", "Riley Outsider")
+    grant(user, K.SCHOOL_LEADER, school=school)
+    return user
+
+
+@pytest.fixture
+def as_user(client):
+    """as_user(person) -> a test client signed in as that person."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run on_commit callbacks (emails, tasks) as the request's transaction would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
