@@ -180,8 +180,9 @@ def _open_csv(fileobj: IO[bytes], label: str, required: Iterable[str], what: str
     missing = [name for name in required if name not in columns]
     if missing:
         shown = ", ".join(name[:40] for name in header[:5] if name) or "nothing"
+        nor = f" (nor {', '.join(missing[1:])})" if len(missing) > 1 else ""
         raise GiasImportError(
-            f"The {label} has no {' or '.join(missing)} column, so it isn't {what}. "
+            f"The {label} has no {missing[0]} column{nor}, so it isn't {what}. "
             f"Its header row starts: {shown}."
         )
     return _Csv(label=label, columns=columns, reader=reader)
@@ -363,7 +364,8 @@ def _read_groups_and_links(groups, links, parsed: _Parsed) -> None:
 
     def preference(uid: str) -> tuple[int, int, str]:
         kind = info[uid]["group_type"].lower()
-        rank = _TRUST_TYPE_ORDER.index(kind) if kind in _TRUST_TYPE_ORDER else len(_TRUST_TYPE_ORDER)
+        order = _TRUST_TYPE_ORDER
+        rank = order.index(kind) if kind in order else len(order)
         return (rank, len(uid), uid)
 
     # Trusts named in the establishment file take their name and type from the groups file.

@@ -113,10 +113,11 @@ def invitation_create(
         raise DomainError("An invitation needs a school or a trust.")
 
     token = secrets.token_urlsafe(32)
+    now = timezone.now()
     invitation = Invitation.objects.create(
         email=email, kind=kind, school=school, trust=trust,
-        token_hash=Invitation.hash_token(token), invited_by=actor,
-        expires_at=timezone.now() + timedelta(days=settings.WELLSCHOOLS_INVITATION_DAYS),
+        token_hash=Invitation.hash_token(token), invited_by=actor, created_at=now,
+        expires_at=now + timedelta(days=settings.WELLSCHOOLS_INVITATION_DAYS),
     )
     audit_record(
         actor=actor, action="invitation.sent", target=invitation,

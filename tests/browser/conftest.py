@@ -1,0 +1,92 @@
+"""Real-browser journeys: Debian's Chromium driven by Playwright, checked with axe.
+
+Never `playwright install`: the browser is /usr/bin/chromium (see RECIPES.md). Every test
+here is marked `browser`, so with REQUIRE_SERVICES=1 a missing Chromium is a failure.
+"""
+
+import os
+from urllib.parse import urlsplit
+
+import pytest
+
+# Django's live_server and Playwright's sync API share the test thread's event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+# WCAG 2.2 AA plus axe's best practices; without the 2.2 tags axe skips e.g. target size.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": [
+            "wcag2a",
+            "wcag2aa",
+            "wcag21a",
+            "wcag21aa",
+            "wcag22a",
+            "wcag22aa",
+            "best-practice",
+        ],
+    }
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.path).startswith(here + os.sep):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS],
+    }
+
+
+@pytest.fixture
+def context(context):
+    """pytest-playwright's context, allowed to talk to this machine only."""
+
+    def only_local(route):
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS or route.request.url.startswith(
+            ("data:", "blob:", "about:")
+        ):
+            route.continue_()
+        else:
+            route.abort("blockedbyclient")
+
+    context.route("**/*", only_local)
+    context.set_default_timeout(10_000)
+    return context
+
+
+def run_axe(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, (
+        f"axe found {results.violations_count} accessibility violation(s) on {page.url}:\n"
+        + results.generate_report()
+    )
+    return results
+
+
+@pytest.fixture
+def check_a11y():
+    """check_a11y(page): axe (WCAG 2.2 AA + best practice) finds nothing on the page."""
+    return run_axe
