@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 from wellschools.errors import DomainError
 
 from . import selectors, services
-from .forms import DecisionForm, GiasUploadForm, MemberFilterForm, MembershipStatusForm, SchoolSearchForm
+from .forms import (
+    DecisionForm,
+    GiasUploadForm,
+    MemberFilterForm,
+    MembershipStatusForm,
+    SchoolSearchForm,
+)
 from .models import Membership
 from .permissions import get_partnership_for_coordinator
 
@@ -80,18 +86,39 @@ def members_csv(request, slug: str):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow(
-        ["URN", "School", "Phase", "Type", "Town", "Postcode", "Pupils", "Trust",
-         "Membership", "Joined on", "Ended on"]
+        [
+            "URN",
+            "School",
+            "Phase",
+            "Type",
+            "Town",
+            "Postcode",
+            "Pupils",
+            "Trust",
+            "Membership",
+            "Joined on",
+            "Ended on",
+        ]
     )
     for m in memberships.iterator(chunk_size=500):
         s = m.school
         writer.writerow(
-            [_csv_safe(v) for v in (
-                s.urn, s.name, s.phase, s.establishment_type, s.town, s.postcode, s.pupils,
-                s.trust.name if s.trust else "", m.get_status_display(),
-                m.joined_on.strftime("%d/%m/%Y") if m.joined_on else "",
-                m.ended_on.strftime("%d/%m/%Y") if m.ended_on else "",
-            )]
+            [
+                _csv_safe(v)
+                for v in (
+                    s.urn,
+                    s.name,
+                    s.phase,
+                    s.establishment_type,
+                    s.town,
+                    s.postcode,
+                    s.pupils,
+                    s.trust.name if s.trust else "",
+                    m.get_status_display(),
+                    m.joined_on.strftime("%d/%m/%Y") if m.joined_on else "",
+                    m.ended_on.strftime("%d/%m/%Y") if m.ended_on else "",
+                )
+            ]
         )
     return response
 
@@ -108,7 +135,11 @@ def member_add(request, slug: str):
         )
     if request.method == "POST":
         urn = request.POST.get("urn", "")
-        school = selectors.school_in_area(partnership=partnership, urn=int(urn)) if urn.isdigit() else None
+        school = (
+            selectors.school_in_area(partnership=partnership, urn=int(urn))
+            if urn.isdigit()
+            else None
+        )
         if school is None:
             messages.error(request, "Choose a school from the search results.")
         else:

@@ -5,7 +5,9 @@ from .models import Membership, Role
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Their email address", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(
+        label="Their email address", widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
     kind = forms.ChoiceField(label="Role", widget=forms.RadioSelect)
 
     def __init__(self, *args, kinds: list[str], **kwargs):
@@ -16,9 +18,19 @@ class InvitationForm(forms.Form):
 
 
 class InvitationSignupForm(forms.Form):
-    full_name = forms.CharField(label="Your full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label="Type the password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    full_name = forms.CharField(
+        label="Your full name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password1 = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Type the password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args, email: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,7 +45,11 @@ class InvitationSignupForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+        if (
+            cleaned.get("password1")
+            and cleaned.get("password2")
+            and cleaned["password1"] != cleaned["password2"]
+        ):
             self.add_error("password2", "The two passwords do not match.")
         return cleaned
 
@@ -45,18 +61,21 @@ class SchoolSearchForm(forms.Form):
 class JoinForm(forms.Form):
     urn = forms.IntegerField(widget=forms.HiddenInput)
     role_title = forms.CharField(
-        label="Your role at the school", max_length=100,
+        label="Your role at the school",
+        max_length=100,
         help_text="For example head teacher, deputy head or wellbeing lead.",
     )
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("decline", "Decline")], widget=forms.RadioSelect,
+        choices=[("approve", "Approve"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
         label="Decision",
     )
     reason = forms.CharField(
-        label="Reason (required when declining; sent to the applicant)", required=False,
+        label="Reason (required when declining; sent to the applicant)",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -72,7 +91,8 @@ class MemberFilterForm(forms.Form):
     phase = forms.ChoiceField(label="Phase", required=False)
     trust = forms.ChoiceField(label="Trust", required=False)
     status = forms.ChoiceField(
-        label="Membership", required=False,
+        label="Membership",
+        required=False,
         choices=[("", "Any status"), *Membership.Status.choices],
     )
 

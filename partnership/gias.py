@@ -337,7 +337,9 @@ def _read_groups_and_links(groups, links, parsed: _Parsed) -> None:
 
     label = "groups file"
     data = _open_csv(
-        groups, label, ["Group UID", "Group Name", "Group Type"],
+        groups,
+        label,
+        ["Group UID", "Group Name", "Group Type"],
         "a GIAS groups file (allgroupsdata.csv)",
     )
     wanted = set(parsed.trusts).union(*linked.values())

@@ -94,7 +94,9 @@ class Membership(models.Model):
         LAPSED = "lapsed", "Lapsed"
         LEFT = "left", "Left"
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="memberships")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="memberships"
+    )
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPLIED)
     applicant = models.ForeignKey(
@@ -113,7 +115,9 @@ class Membership(models.Model):
     class Meta:
         ordering = ["school__name"]
         constraints = [
-            models.UniqueConstraint(fields=["partnership", "school"], name="one_membership_per_school"),
+            models.UniqueConstraint(
+                fields=["partnership", "school"], name="one_membership_per_school"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -138,10 +142,16 @@ class Role(models.Model):
     TRUST_KINDS = (Kind.TRUST_LEAD, Kind.TRUST_STAFF)
     PARTNERSHIP_KINDS = (Kind.COORDINATOR,)
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="roles")
-    trust = models.ForeignKey(Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="roles")
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
+    )
+    trust = models.ForeignKey(
+        Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
+    )
     partnership = models.ForeignKey(
         Partnership, null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
     )
@@ -156,24 +166,39 @@ class Role(models.Model):
             models.CheckConstraint(
                 name="role_scope_matches_kind",
                 condition=(
-                    Q(kind__in=["school_leader", "school_staff", "governor"],
-                      school__isnull=False, trust__isnull=True, partnership__isnull=True)
-                    | Q(kind__in=["trust_lead", "trust_staff"],
-                        school__isnull=True, trust__isnull=False, partnership__isnull=True)
-                    | Q(kind="coordinator",
-                        school__isnull=True, trust__isnull=True, partnership__isnull=False)
+                    Q(
+                        kind__in=["school_leader", "school_staff", "governor"],
+                        school__isnull=False,
+                        trust__isnull=True,
+                        partnership__isnull=True,
+                    )
+                    | Q(
+                        kind__in=["trust_lead", "trust_staff"],
+                        school__isnull=True,
+                        trust__isnull=False,
+                        partnership__isnull=True,
+                    )
+                    | Q(
+                        kind="coordinator",
+                        school__isnull=True,
+                        trust__isnull=True,
+                        partnership__isnull=False,
+                    )
                 ),
             ),
             models.UniqueConstraint(
-                fields=["user", "kind", "school"], condition=Q(school__isnull=False),
+                fields=["user", "kind", "school"],
+                condition=Q(school__isnull=False),
                 name="one_school_role_of_a_kind",
             ),
             models.UniqueConstraint(
-                fields=["user", "kind", "trust"], condition=Q(trust__isnull=False),
+                fields=["user", "kind", "trust"],
+                condition=Q(trust__isnull=False),
                 name="one_trust_role_of_a_kind",
             ),
             models.UniqueConstraint(
-                fields=["user", "kind", "partnership"], condition=Q(partnership__isnull=False),
+                fields=["user", "kind", "partnership"],
+                condition=Q(partnership__isnull=False),
                 name="one_partnership_role_of_a_kind",
             ),
         ]
@@ -191,8 +216,12 @@ class Invitation(models.Model):
 
     email = models.EmailField()
     kind = models.CharField(max_length=20, choices=Role.Kind.choices)
-    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    trust = models.ForeignKey(Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    trust = models.ForeignKey(
+        Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     partnership = models.ForeignKey(
         Partnership, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

@@ -58,7 +58,9 @@ def access_for(user) -> Access:
         from django.db.models import Q
 
         access.partnerships.update(
-            Membership.objects.filter(Q(school_id__in=school_ids) | Q(school__trust_id__in=trust_ids))
+            Membership.objects.filter(
+                Q(school_id__in=school_ids) | Q(school__trust_id__in=trust_ids)
+            )
             .values_list("partnership_id", flat=True)
             .distinct()
         )
@@ -73,6 +75,7 @@ def forget_access(user) -> None:
 
 
 # --- questions -------------------------------------------------------------------------
+
 
 def requires_two_factor(user) -> bool:
     """Coordinators and platform admins must enrol TOTP before their pages open."""
@@ -107,7 +110,10 @@ def invitable_kinds_for_school(user, school: School) -> list[str]:
     kinds: list[str] = []
     if can_lead_school(user, school):
         kinds = [K.SCHOOL_LEADER, K.SCHOOL_STAFF, K.GOVERNOR]
-    elif access_for(user).coordinator_of & _school_partnership_ids(school) or access_for(user).is_superuser:
+    elif (
+        access_for(user).coordinator_of & _school_partnership_ids(school)
+        or access_for(user).is_superuser
+    ):
         kinds = [K.SCHOOL_LEADER]
     return kinds
 
@@ -122,7 +128,9 @@ def can_view_trust(user, trust: Trust) -> bool:
         return True
     return bool(
         access.coordinator_of
-        & set(Membership.objects.filter(school__trust=trust).values_list("partnership_id", flat=True))
+        & set(
+            Membership.objects.filter(school__trust=trust).values_list("partnership_id", flat=True)
+        )
     )
 
 
@@ -148,6 +156,7 @@ def is_in_partnership(user, partnership_ids: set[int]) -> bool:
 
 # --- getters that return the object or refuse ------------------------------------------
 
+
 def _refuse(user, partnership_ids: set[int]):
     if is_in_partnership(user, partnership_ids):
         raise PermissionDenied
@@ -171,7 +180,10 @@ def get_trust_for(user, group_uid: str, *, right: Callable = can_view_trust) -> 
     if can_view_trust(user, trust):
         raise PermissionDenied
     _refuse(
-        user, set(Membership.objects.filter(school__trust=trust).values_list("partnership_id", flat=True))
+        user,
+        set(
+            Membership.objects.filter(school__trust=trust).values_list("partnership_id", flat=True)
+        ),
     )
     raise AssertionError("unreachable")
 

@@ -25,7 +25,9 @@ def home_contexts(user) -> list[HomeContext]:
     contexts: list[HomeContext] = []
     if access.coordinator_of:
         for p in Partnership.objects.filter(pk__in=access.coordinator_of).order_by("name"):
-            contexts.append(HomeContext("partnership", p.name, "Partnership coordinator", p.get_absolute_url()))
+            contexts.append(
+                HomeContext("partnership", p.name, "Partnership coordinator", p.get_absolute_url())
+            )
     if access.trust_kinds:
         for t in Trust.objects.filter(pk__in=access.trust_kinds.keys()).order_by("name"):
             kinds = ", ".join(sorted(Role.Kind(k).label for k in access.trust_kinds[t.pk]))
@@ -57,7 +59,9 @@ def member_list(
     status: str = "",
 ) -> QuerySet[Membership]:
     """The partnership's directory: every school that has applied or belongs, filtered."""
-    memberships = Membership.objects.filter(partnership=partnership).select_related("school", "school__trust")
+    memberships = Membership.objects.filter(partnership=partnership).select_related(
+        "school", "school__trust"
+    )
     search = search.strip()
     if search:
         condition = Q(school__name__icontains=search) | Q(school__town__icontains=search)
@@ -76,7 +80,11 @@ def member_list(
 def member_filter_choices(*, partnership: Partnership) -> dict:
     schools = School.objects.filter(memberships__partnership=partnership)
     phases = sorted({p for p in schools.values_list("phase", flat=True) if p})
-    trusts = Trust.objects.filter(schools__memberships__partnership=partnership).distinct().order_by("name")
+    trusts = (
+        Trust.objects.filter(schools__memberships__partnership=partnership)
+        .distinct()
+        .order_by("name")
+    )
     return {"phases": phases, "trusts": list(trusts)}
 
 
@@ -125,7 +133,10 @@ def open_invitations(*, school: School | None = None, trust: Trust | None = None
     from .models import Invitation
 
     return Invitation.objects.filter(
-        school=school, trust=trust, accepted_at__isnull=True, revoked_at__isnull=True,
+        school=school,
+        trust=trust,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
         expires_at__gt=timezone.now(),
     ).order_by("-created_at")
 
@@ -179,7 +190,9 @@ def schools_addable(*, partnership: Partnership, query: str) -> list[School]:
             "school_id", flat=True
         )
     )
-    return [s for s in school_search(partnership=partnership, query=query) if s.pk not in member_ids]
+    return [
+        s for s in school_search(partnership=partnership, query=query) if s.pk not in member_ids
+    ]
 
 
 def import_runs() -> QuerySet:

@@ -31,7 +31,9 @@ def _partnership_id_for_school(school: School) -> int | None:
 
 def _partnership_id_for_trust(trust: Trust) -> int | None:
     return (
-        Membership.objects.filter(school__trust=trust).values_list("partnership_id", flat=True).first()
+        Membership.objects.filter(school__trust=trust)
+        .values_list("partnership_id", flat=True)
+        .first()
     )
 
 
@@ -47,6 +49,7 @@ def _partnership_id_for_scope(*, school=None, trust=None, partnership=None) -> i
 
 # --- roles ------------------------------------------------------------------------------
 
+
 def role_grant(
     *,
     actor: User | None,
@@ -58,13 +61,21 @@ def role_grant(
 ) -> Role:
     """Grant a role (idempotent: granting one the person holds returns it)."""
     role, created = Role.objects.get_or_create(
-        user=user, kind=kind, school=school, trust=trust, partnership=partnership,
+        user=user,
+        kind=kind,
+        school=school,
+        trust=trust,
+        partnership=partnership,
         defaults={"granted_by": actor},
     )
     if created:
         audit_record(
-            actor=actor, action="role.granted", target=role,
-            partnership_id=_partnership_id_for_scope(school=school, trust=trust, partnership=partnership),
+            actor=actor,
+            action="role.granted",
+            target=role,
+            partnership_id=_partnership_id_for_scope(
+                school=school, trust=trust, partnership=partnership
+            ),
             data={"user": user.email, "kind": kind, "scope": str(role.scope)},
         )
     forget_access(user)
@@ -78,10 +89,15 @@ def role_remove(*, actor: User, role: Role) -> None:
         others = Role.objects.filter(kind=K.SCHOOL_LEADER, school=role.school).exclude(pk=role.pk)
         if not others.exists():
             raise DomainError("A school needs at least one leader: invite another leader first.")
-    partnership_id = _partnership_id_for_scope(school=role.school, trust=role.trust, partnership=role.partnership)
+    partnership_id = _partnership_id_for_scope(
+        school=role.school, trust=role.trust, partnership=role.partnership
+    )
     with transaction.atomic():
         audit_record(
-            actor=actor, action="role.removed", target=role, partnership_id=partnership_id,
+            actor=actor,
+            action="role.removed",
+            target=role,
+            partnership_id=partnership_id,
             data={"user": role.user.email, "kind": role.kind, "scope": str(role.scope)},
         )
         role.delete()
@@ -89,6 +105,7 @@ def role_remove(*, actor: User, role: Role) -> None:
 
 
 # --- invitations ------------------------------------------------------------------------
+
 
 def invitation_create(
     *,
@@ -101,7 +118,9 @@ def invitation_create(
     email = email.strip().lower()
     if school is not None:
         if kind not in invitable_kinds_for_school(actor, school):
-            raise DomainError("You cannot invite someone to this role at this school.", field="kind")
+            raise DomainError(
+                "You cannot invite someone to this role at this school.", field="kind"
+            )
         if Role.objects.filter(user__email__iexact=email, kind=kind, school=school).exists():
             raise DomainError(f"{email} already has this role at {school.name}.", field="email")
     elif trust is not None:
@@ -115,17 +134,25 @@ def invitation_create(
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     invitation = Invitation.objects.create(
-        email=email, kind=kind, school=school, trust=trust,
-        token_hash=Invitation.hash_token(token), invited_by=actor, created_at=now,
+        email=email,
+        kind=kind,
+        school=school,
+        trust=trust,
+        token_hash=Invitation.hash_token(token),
+        invited_by=actor,
+        created_at=now,
         expires_at=now + timedelta(days=settings.WELLSCHOOLS_INVITATION_DAYS),
     )
     audit_record(
-        actor=actor, action="invitation.sent", target=invitation,
+        actor=actor,
+        action="invitation.sent",
+        target=invitation,
         partnership_id=_partnership_id_for_scope(school=school, trust=trust),
         data={"email": email, "kind": kind},
     )
     email_send(
-        to=email, template="invitation",
+        to=email,
+        template="invitation",
         context={
             "invitation": invitation,
             "inviter": actor,
@@ -150,7 +177,9 @@ def invitation_find(*, token: str) -> Invitation:
     if invitation.revoked_at is not None:
         raise DomainError("This invitation was withdrawn. Ask the person who invited you.")
     if invitation.is_expired:
-        raise DomainError("This invitation has expired. Ask the person who invited you to send a new one.")
+        raise DomainError(
+            "This invitation has expired. Ask the person who invited you to send a new one."
+        )
     return invitation
 
 
@@ -170,12 +199,20 @@ def invitation_accept(*, token: str, user: User) -> Role:
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         role = role_grant(
-            actor=invitation.invited_by, user=user, kind=invitation.kind,
-            school=invitation.school, trust=invitation.trust, partnership=invitation.partnership,
+            actor=invitation.invited_by,
+            user=user,
+            kind=invitation.kind,
+            school=invitation.school,
+            trust=invitation.trust,
+            partnership=invitation.partnership,
         )
         audit_record(
-            actor=user, action="invitation.accepted", target=invitation,
-            partnership_id=_partnership_id_for_scope(school=invitation.school, trust=invitation.trust),
+            actor=user,
+            action="invitation.accepted",
+            target=invitation,
+            partnership_id=_partnership_id_for_scope(
+                school=invitation.school, trust=invitation.trust
+            ),
             data={"email": user.email, "kind": invitation.kind},
         )
     return role
@@ -190,15 +227,20 @@ def account_create_for_invitation(*, token: str, full_name: str, password: str) 
         raise DomainError("An account with this email address exists already: sign in instead.")
     with transaction.atomic():
         try:
-            user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name)
+            user = User.objects.create_user(
+                email=invitation.email, password=password, full_name=full_name
+            )
         except IntegrityError as error:
-            raise DomainError("An account with this email address exists already: sign in instead.") from error
+            raise DomainError(
+                "An account with this email address exists already: sign in instead."
+            ) from error
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
         invitation_accept(token=token, user=user)
     return user
 
 
 # --- membership -------------------------------------------------------------------------
+
 
 def membership_apply(
     *, actor: User, partnership: Partnership, school: School, role_title: str
@@ -209,14 +251,20 @@ def membership_apply(
         raise DomainError(f"{school.name} is closed.")
     with transaction.atomic():
         membership, _ = Membership.objects.select_for_update().get_or_create(
-            partnership=partnership, school=school,
+            partnership=partnership,
+            school=school,
         )
         if membership.status == Membership.Status.ACTIVE:
             raise DomainError(
                 f"{school.name} is already a member. Ask one of its leaders to invite you."
             )
-        if membership.status == Membership.Status.APPLIED and membership.applicant_id not in (None, actor.pk):
-            raise DomainError(f"Someone at {school.name} has already applied; the coordinators will decide soon.")
+        if membership.status == Membership.Status.APPLIED and membership.applicant_id not in (
+            None,
+            actor.pk,
+        ):
+            raise DomainError(
+                f"Someone at {school.name} has already applied; the coordinators will decide soon."
+            )
         membership.status = Membership.Status.APPLIED
         membership.applicant = actor
         membership.applicant_role_title = role_title
@@ -226,31 +274,44 @@ def membership_apply(
         membership.decision_reason = ""
         membership.save()
         audit_record(
-            actor=actor, action="membership.applied", target=membership, partnership_id=partnership.pk,
+            actor=actor,
+            action="membership.applied",
+            target=membership,
+            partnership_id=partnership.pk,
             data={"school": school.urn},
         )
         coordinators = list(
-            Role.objects.filter(kind=K.COORDINATOR, partnership=partnership).values_list("user__email", flat=True)
+            Role.objects.filter(kind=K.COORDINATOR, partnership=partnership).values_list(
+                "user__email", flat=True
+            )
         )
         if coordinators:
             email_send(
-                to=coordinators, template="membership_applied",
-                context={"membership": membership, "applicant": actor,
-                         "review_url": settings.SITE_URL + reverse(
-                             "partnership:applications", kwargs={"slug": partnership.slug})},
+                to=coordinators,
+                template="membership_applied",
+                context={
+                    "membership": membership,
+                    "applicant": actor,
+                    "review_url": settings.SITE_URL
+                    + reverse("partnership:applications", kwargs={"slug": partnership.slug}),
+                },
             )
     return membership
 
 
-def membership_decide(*, actor: User, membership: Membership, approve: bool, reason: str = "") -> Membership:
+def membership_decide(
+    *, actor: User, membership: Membership, approve: bool, reason: str = ""
+) -> Membership:
     if not is_coordinator(actor, membership.partnership):
         raise DomainError("Only the partnership's coordinators decide on applications.")
     reason = reason.strip()
     if not approve and not reason:
         raise DomainError("Give the school a reason when you decline.", field="reason")
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().select_related("school", "partnership", "applicant").get(
-            pk=membership.pk
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("school", "partnership", "applicant")
+            .get(pk=membership.pk)
         )
         if membership.status != Membership.Status.APPLIED:
             raise DomainError("This application has already been decided.")
@@ -264,17 +325,28 @@ def membership_decide(*, actor: User, membership: Membership, approve: bool, rea
             membership.ended_on = None
         membership.save()
         audit_record(
-            actor=actor, action="membership.approved" if approve else "membership.declined",
-            target=membership, partnership_id=membership.partnership_id,
+            actor=actor,
+            action="membership.approved" if approve else "membership.declined",
+            target=membership,
+            partnership_id=membership.partnership_id,
             data={"school": membership.school.urn, "reason": reason},
         )
         if approve and membership.applicant is not None:
-            role_grant(actor=actor, user=membership.applicant, kind=K.SCHOOL_LEADER, school=membership.school)
+            role_grant(
+                actor=actor,
+                user=membership.applicant,
+                kind=K.SCHOOL_LEADER,
+                school=membership.school,
+            )
         if membership.applicant is not None:
             email_send(
-                to=membership.applicant.email, template="membership_decided",
-                context={"membership": membership, "approved": approve,
-                         "school_url": settings.SITE_URL + membership.school.get_absolute_url()},
+                to=membership.applicant.email,
+                template="membership_decided",
+                context={
+                    "membership": membership,
+                    "approved": approve,
+                    "school_url": settings.SITE_URL + membership.school.get_absolute_url(),
+                },
             )
     return membership
 
@@ -293,8 +365,11 @@ def membership_set_status(*, actor: User, membership: Membership, status: str) -
         membership.ended_on = None if status == Membership.Status.ACTIVE else timezone.localdate()
         membership.save(update_fields=["status", "ended_on"])
         audit_record(
-            actor=actor, action="membership.status_changed", target=membership,
-            partnership_id=membership.partnership_id, data={"from": previous, "to": status},
+            actor=actor,
+            action="membership.status_changed",
+            target=membership,
+            partnership_id=membership.partnership_id,
+            data={"from": previous, "to": status},
         )
     return membership
 
@@ -321,7 +396,10 @@ def membership_add(*, actor: User, partnership: Partnership, school: School) -> 
         membership.decided_at = timezone.now()
         membership.save()
         audit_record(
-            actor=actor, action="membership.added", target=membership,
-            partnership_id=partnership.pk, data={"school": school.urn, "from": previous},
+            actor=actor,
+            action="membership.added",
+            target=membership,
+            partnership_id=partnership.pk,
+            data={"school": school.urn, "from": previous},
         )
     return membership

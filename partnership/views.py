@@ -12,7 +12,13 @@ from wellschools.errors import DomainError
 from wellschools.models import User
 
 from . import selectors, services
-from .forms import InvitationForm, InvitationSignupForm, JoinForm, MembershipStatusForm, SchoolSearchForm
+from .forms import (
+    InvitationForm,
+    InvitationSignupForm,
+    JoinForm,
+    MembershipStatusForm,
+    SchoolSearchForm,
+)
 from .models import Role
 from .permissions import (
     can_lead_trust,
@@ -171,7 +177,9 @@ def join(request):
     search_form = SchoolSearchForm(request.GET or None)
     results = []
     if partnership and search_form.is_valid() and search_form.cleaned_data["q"]:
-        results = selectors.school_search(partnership=partnership, query=search_form.cleaned_data["q"])
+        results = selectors.school_search(
+            partnership=partnership, query=search_form.cleaned_data["q"]
+        )
     chosen = None
     urn = request.POST.get("urn") or request.GET.get("urn")
     if partnership and urn and urn.isdigit():

@@ -17,7 +17,6 @@ import socket
 
 import pytest
 from django.db import connection
-
 from factories import (
     MembershipFactory,
     PartnershipFactory,
@@ -26,6 +25,7 @@ from factories import (
     UserFactory,
     grant,
 )
+
 from partnership.models import Role
 
 K = Role.Kind
@@ -91,6 +91,7 @@ def free_port() -> int:
 
 
 # --- personas ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def partnership(db):

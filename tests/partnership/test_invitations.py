@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-
 from factories import UserFactory
+
 from partnership.models import Invitation, Role
 from wellschools.models import AuditEvent, User
 
@@ -27,10 +27,15 @@ def _accept_link() -> str:
     return re.search(r"http://testserver(/invitations/[^/\s]+/)", body).group(1)
 
 
-def test_leader_invites_a_colleague_who_creates_an_account(as_user, client, on_commit, school, leader):
+def test_leader_invites_a_colleague_who_creates_an_account(
+    as_user, client, on_commit, school, leader
+):
     response = _invite(
-        as_user(leader), on_commit, reverse("school_invite", args=[school.urn]),
-        "New.Teacher@example.org", K.SCHOOL_STAFF,
+        as_user(leader),
+        on_commit,
+        reverse("school_invite", args=[school.urn]),
+        "New.Teacher@example.org",
+        K.SCHOOL_STAFF,
     )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
@@ -49,8 +54,12 @@ def test_leader_invites_a_colleague_who_creates_an_account(as_user, client, on_c
     assert page.status_code == 200
     with on_commit():
         response = client.post(
-            link, {"full_name": "Nia Newteacher", "password1": "a-long-pass-phrase",
-                   "password2": "a-long-pass-phrase"},
+            link,
+            {
+                "full_name": "Nia Newteacher",
+                "password1": "a-long-pass-phrase",
+                "password2": "a-long-pass-phrase",
+            },
         )
     assert response.status_code == 302 and response.url == school.get_absolute_url()
     user = User.objects.get(email="new.teacher@example.org")
@@ -59,19 +68,32 @@ def test_leader_invites_a_colleague_who_creates_an_account(as_user, client, on_c
     assert Role.objects.filter(user=user, kind=K.SCHOOL_STAFF, school=school).exists()
     invitation.refresh_from_db()
     assert invitation.accepted_by == user and invitation.accepted_at
-    assert AuditEvent.objects.filter(action="invitation.accepted", object_id=str(invitation.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="invitation.accepted", object_id=str(invitation.pk)
+    ).exists()
     assert AuditEvent.objects.filter(action="role.granted", data__user=user.email).exists()
     # Signed in straight away and the school page opens.
     assert client.get(school.get_absolute_url()).status_code == 200
 
 
 def test_a_used_invitation_cannot_be_used_again(as_user, client, on_commit, school, leader):
-    _invite(as_user(leader), on_commit, reverse("school_invite", args=[school.urn]),
-            "once@example.org", K.GOVERNOR)
+    _invite(
+        as_user(leader),
+        on_commit,
+        reverse("school_invite", args=[school.urn]),
+        "once@example.org",
+        K.GOVERNOR,
+    )
     link = _accept_link()
     client.logout()
-    client.post(link, {"full_name": "Once Only", "password1": "a-long-pass-phrase",
-                       "password2": "a-long-pass-phrase"})
+    client.post(
+        link,
+        {
+            "full_name": "Once Only",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
     client.logout()
     response = client.get(link)
     assert response.status_code == 410
@@ -80,13 +102,24 @@ def test_a_used_invitation_cannot_be_used_again(as_user, client, on_commit, scho
 
 
 def test_an_expired_invitation_is_refused(as_user, client, on_commit, school, leader):
-    _invite(as_user(leader), on_commit, reverse("school_invite", args=[school.urn]),
-            "late@example.org", K.SCHOOL_STAFF)
+    _invite(
+        as_user(leader),
+        on_commit,
+        reverse("school_invite", args=[school.urn]),
+        "late@example.org",
+        K.SCHOOL_STAFF,
+    )
     link = _accept_link()
     Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     client.logout()
-    response = client.post(link, {"full_name": "Too Late", "password1": "a-long-pass-phrase",
-                                  "password2": "a-long-pass-phrase"})
+    response = client.post(
+        link,
+        {
+            "full_name": "Too Late",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
     assert response.status_code == 410
     assert "expired" in response.content.decode()
     assert not User.objects.filter(email="late@example.org").exists()
@@ -99,8 +132,13 @@ def test_a_tampered_link_is_refused(client, db):
 
 
 def test_the_wrong_person_cannot_accept(as_user, client, on_commit, school, leader, other_leader):
-    _invite(as_user(leader), on_commit, reverse("school_invite", args=[school.urn]),
-            "intended@example.org", K.SCHOOL_LEADER)
+    _invite(
+        as_user(leader),
+        on_commit,
+        reverse("school_invite", args=[school.urn]),
+        "intended@example.org",
+        K.SCHOOL_LEADER,
+    )
     link = _accept_link()
     client.force_login(other_leader)
     page = client.get(link)
@@ -112,8 +150,13 @@ def test_the_wrong_person_cannot_accept(as_user, client, on_commit, school, lead
 
 def test_an_existing_account_signs_in_then_accepts(as_user, client, on_commit, school, leader):
     existing = UserFactory(email="already@example.org")
-    _invite(as_user(leader), on_commit, reverse("school_invite", args=[school.urn]),
-            "already@example.org", K.SCHOOL_LEADER)
+    _invite(
+        as_user(leader),
+        on_commit,
+        reverse("school_invite", args=[school.urn]),
+        "already@example.org",
+        K.SCHOOL_LEADER,
+    )
     link = _accept_link()
     client.logout()
     page = client.get(link)
@@ -124,13 +167,26 @@ def test_an_existing_account_signs_in_then_accepts(as_user, client, on_commit, s
     assert Role.objects.filter(user=existing, kind=K.SCHOOL_LEADER, school=school).exists()
 
 
-def test_signup_errors_show_next_to_the_field_and_keep_the_name(as_user, client, on_commit, school, leader):
-    _invite(as_user(leader), on_commit, reverse("school_invite", args=[school.urn]),
-            "typo@example.org", K.SCHOOL_STAFF)
+def test_signup_errors_show_next_to_the_field_and_keep_the_name(
+    as_user, client, on_commit, school, leader
+):
+    _invite(
+        as_user(leader),
+        on_commit,
+        reverse("school_invite", args=[school.urn]),
+        "typo@example.org",
+        K.SCHOOL_STAFF,
+    )
     link = _accept_link()
     client.logout()
-    response = client.post(link, {"full_name": "Kept Name", "password1": "a-long-pass-phrase",
-                                  "password2": "different-pass-phrase"})
+    response = client.post(
+        link,
+        {
+            "full_name": "Kept Name",
+            "password1": "a-long-pass-phrase",
+            "password2": "different-pass-phrase",
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["password2"] == ["The two passwords do not match."]
     assert 'value="Kept Name"' in response.content.decode()
@@ -138,44 +194,81 @@ def test_signup_errors_show_next_to_the_field_and_keep_the_name(as_user, client,
 
 
 def test_colleague_cannot_invite_and_nothing_is_sent(as_user, on_commit, school, colleague):
-    response = _invite(as_user(colleague), on_commit, reverse("school_invite", args=[school.urn]),
-                       "x@example.org", K.SCHOOL_STAFF)
+    response = _invite(
+        as_user(colleague),
+        on_commit,
+        reverse("school_invite", args=[school.urn]),
+        "x@example.org",
+        K.SCHOOL_STAFF,
+    )
     assert response.status_code == 403
     assert mail.outbox == [] and not Invitation.objects.exists()
 
 
 def test_coordinator_cannot_invite_staff_only_leaders(as_user, on_commit, school, coordinator):
-    response = _invite(as_user(coordinator), on_commit, reverse("school_invite", args=[school.urn]),
-                       "x@example.org", K.SCHOOL_STAFF)
+    response = _invite(
+        as_user(coordinator),
+        on_commit,
+        reverse("school_invite", args=[school.urn]),
+        "x@example.org",
+        K.SCHOOL_STAFF,
+    )
     assert response.status_code == 200
     assert "kind" in response.context["form"].errors
     assert response.context["form"]["email"].value() == "x@example.org"
     assert not Invitation.objects.exists()
-    _invite(as_user(coordinator), on_commit, reverse("school_invite", args=[school.urn]),
-            "head@example.org", K.SCHOOL_LEADER)
+    _invite(
+        as_user(coordinator),
+        on_commit,
+        reverse("school_invite", args=[school.urn]),
+        "head@example.org",
+        K.SCHOOL_LEADER,
+    )
     assert Invitation.objects.get().kind == K.SCHOOL_LEADER
 
 
-def test_inviting_someone_who_already_has_the_role_is_refused(as_user, on_commit, school, leader, colleague):
-    response = _invite(as_user(leader), on_commit, reverse("school_invite", args=[school.urn]),
-                       colleague.email, K.SCHOOL_STAFF)
+def test_inviting_someone_who_already_has_the_role_is_refused(
+    as_user, on_commit, school, leader, colleague
+):
+    response = _invite(
+        as_user(leader),
+        on_commit,
+        reverse("school_invite", args=[school.urn]),
+        colleague.email,
+        K.SCHOOL_STAFF,
+    )
     assert "already has this role" in str(response.context["form"].errors["email"])
 
 
 def test_trust_lead_invites_trust_staff(as_user, client, on_commit, trust, trust_lead, school):
-    response = _invite(as_user(trust_lead), on_commit, reverse("trust_invite", args=[trust.group_uid]),
-                       "analyst@example.org", K.TRUST_STAFF)
+    response = _invite(
+        as_user(trust_lead),
+        on_commit,
+        reverse("trust_invite", args=[trust.group_uid]),
+        "analyst@example.org",
+        K.TRUST_STAFF,
+    )
     assert response.status_code == 302
     link = _accept_link()
     client.logout()
-    client.post(link, {"full_name": "Ana Lyst", "password1": "a-long-pass-phrase",
-                       "password2": "a-long-pass-phrase"})
-    assert Role.objects.filter(user__email="analyst@example.org", kind=K.TRUST_STAFF, trust=trust).exists()
+    client.post(
+        link,
+        {
+            "full_name": "Ana Lyst",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    assert Role.objects.filter(
+        user__email="analyst@example.org", kind=K.TRUST_STAFF, trust=trust
+    ).exists()
     # Trust staff read the trust's schools.
     assert client.get(school.get_absolute_url()).status_code == 200
 
 
-def test_removing_a_role_takes_effect_on_the_next_request(as_user, client, school, leader, colleague):
+def test_removing_a_role_takes_effect_on_the_next_request(
+    as_user, client, school, leader, colleague
+):
     role = Role.objects.get(user=colleague, school=school)
     other = client.__class__()
     other.force_login(colleague)

@@ -3,8 +3,8 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
-
 from factories import SchoolFactory, UserFactory
+
 from partnership.models import Membership, Role
 from wellschools.models import AuditEvent
 
@@ -60,30 +60,42 @@ def test_apply_then_approve_makes_the_applicant_the_leader(
     assert membership.status == Membership.Status.ACTIVE and membership.joined_on
     assert membership.decided_by == coordinator
     assert Role.objects.filter(user=applicant, kind="school_leader", school=new_school).exists()
-    assert AuditEvent.objects.filter(action="membership.approved", object_id=str(membership.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="membership.approved", object_id=str(membership.pk)
+    ).exists()
     assert mail.outbox[-1].to == [applicant.email] and "Welcome" in mail.outbox[-1].subject
 
     client.force_login(applicant)
     assert client.get(reverse("home")).url == new_school.get_absolute_url()
 
 
-def test_decline_needs_a_reason_and_sends_it(as_user, client, on_commit, applicant, new_school,
-                                             partnership, coordinator):
+def test_decline_needs_a_reason_and_sends_it(
+    as_user, client, on_commit, applicant, new_school, partnership, coordinator
+):
     with on_commit():
-        as_user(applicant).post(reverse("join"), {"urn": new_school.urn, "role_title": "Deputy head"})
+        as_user(applicant).post(
+            reverse("join"), {"urn": new_school.urn, "role_title": "Deputy head"}
+        )
     membership = Membership.objects.get(school=new_school)
     client.force_login(coordinator)
     url = reverse("partnership:application_decide", args=[partnership.slug, membership.pk])
-    response = client.post(url, {f"a{membership.pk}-decision": "decline", f"a{membership.pk}-reason": ""})
+    response = client.post(
+        url, {f"a{membership.pk}-decision": "decline", f"a{membership.pk}-reason": ""}
+    )
     assert response.status_code == 400
-    form = dict((m.pk, f) for m, f in response.context["rows"])[membership.pk]
+    form = {m.pk: f for m, f in response.context["rows"]}[membership.pk]
     assert "reason" in form.errors
     membership.refresh_from_db()
     assert membership.status == Membership.Status.APPLIED
 
     with on_commit():
-        client.post(url, {f"a{membership.pk}-decision": "decline",
-                          f"a{membership.pk}-reason": "Please apply once your governors agree."})
+        client.post(
+            url,
+            {
+                f"a{membership.pk}-decision": "decline",
+                f"a{membership.pk}-reason": "Please apply once your governors agree.",
+            },
+        )
     membership.refresh_from_db()
     assert membership.status == Membership.Status.DECLINED
     assert not Role.objects.filter(user=applicant).exists()
@@ -91,14 +103,17 @@ def test_decline_needs_a_reason_and_sends_it(as_user, client, on_commit, applica
     assert AuditEvent.objects.filter(action="membership.declined").exists()
 
 
-def test_deciding_twice_is_refused(as_user, client, on_commit, applicant, new_school, partnership, coordinator):
+def test_deciding_twice_is_refused(
+    as_user, client, on_commit, applicant, new_school, partnership, coordinator
+):
     as_user(applicant).post(reverse("join"), {"urn": new_school.urn, "role_title": "Head"})
     membership = Membership.objects.get(school=new_school)
     client.force_login(coordinator)
     url = reverse("partnership:application_decide", args=[partnership.slug, membership.pk])
     client.post(url, {f"a{membership.pk}-decision": "approve"})
-    response = client.post(url, {f"a{membership.pk}-decision": "decline", f"a{membership.pk}-reason": "x"},
-                           follow=True)
+    response = client.post(
+        url, {f"a{membership.pk}-decision": "decline", f"a{membership.pk}-reason": "x"}, follow=True
+    )
     assert "already been decided" in response.content.decode()
     membership.refresh_from_db()
     assert membership.status == Membership.Status.ACTIVE

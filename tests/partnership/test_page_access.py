@@ -6,7 +6,15 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-COORDINATOR_PAGES = ["home", "members", "members_csv", "member_add", "applications", "import", "audit"]
+COORDINATOR_PAGES = [
+    "home",
+    "members",
+    "members_csv",
+    "member_add",
+    "applications",
+    "import",
+    "audit",
+]
 
 
 def test_anonymous_is_sent_to_sign_in(client, school):
@@ -16,7 +24,9 @@ def test_anonymous_is_sent_to_sign_in(client, school):
         assert response.url.startswith(reverse("account_login"))
 
 
-@pytest.mark.parametrize("persona", ["leader", "colleague", "governor", "trust_staff", "coordinator"])
+@pytest.mark.parametrize(
+    "persona", ["leader", "colleague", "governor", "trust_staff", "coordinator"]
+)
 def test_school_page_opens_for_people_with_a_right(request, as_user, school, persona):
     response = as_user(request.getfixturevalue(persona)).get(school.get_absolute_url())
     assert response.status_code == 200
@@ -37,18 +47,24 @@ def test_school_page_unknown_urn_is_404(as_user, leader):
 
 @pytest.mark.parametrize("persona", ["leader", "coordinator"])
 def test_invite_page_opens_for_leaders_and_coordinators(request, as_user, school, persona):
-    response = as_user(request.getfixturevalue(persona)).get(reverse("school_invite", args=[school.urn]))
+    response = as_user(request.getfixturevalue(persona)).get(
+        reverse("school_invite", args=[school.urn])
+    )
     assert response.status_code == 200
 
 
 def test_coordinator_can_only_invite_a_leader(as_user, school, coordinator):
     response = as_user(coordinator).get(reverse("school_invite", args=[school.urn]))
-    assert [value for value, _ in response.context["form"].fields["kind"].choices] == ["school_leader"]
+    assert [value for value, _ in response.context["form"].fields["kind"].choices] == [
+        "school_leader"
+    ]
 
 
 @pytest.mark.parametrize("persona", ["colleague", "governor", "trust_staff", "other_leader"])
 def test_invite_page_member_without_the_right_gets_403(request, as_user, school, persona):
-    response = as_user(request.getfixturevalue(persona)).get(reverse("school_invite", args=[school.urn]))
+    response = as_user(request.getfixturevalue(persona)).get(
+        reverse("school_invite", args=[school.urn])
+    )
     assert response.status_code == 403
 
 
@@ -79,7 +95,9 @@ def test_trust_invite_page_trio(as_user, client, trust, trust_lead, trust_staff,
 
 
 @pytest.mark.parametrize("page", COORDINATOR_PAGES)
-def test_coordinator_pages_open_for_the_coordinator(as_user, partnership, school, coordinator, page):
+def test_coordinator_pages_open_for_the_coordinator(
+    as_user, partnership, school, coordinator, page
+):
     response = as_user(coordinator).get(reverse(f"partnership:{page}", args=[partnership.slug]))
     assert response.status_code == 200
 
@@ -99,12 +117,16 @@ def test_coordinator_pages_are_404_to_outsiders(as_user, partnership, outsider, 
 def test_coordinator_of_another_partnership_gets_404(as_user, partnership, outsider, db):
     from conftest import enrol_totp
     from factories import grant
+
     from partnership.models import Partnership, Role
 
     surrey = Partnership.objects.get(slug="surrey")
     grant(outsider, Role.Kind.COORDINATOR, partnership=surrey)
     enrol_totp(outsider)
-    assert as_user(outsider).get(reverse("partnership:members", args=[partnership.slug])).status_code == 404
+    assert (
+        as_user(outsider).get(reverse("partnership:members", args=[partnership.slug])).status_code
+        == 404
+    )
     assert as_user(outsider).get(reverse("partnership:members", args=["surrey"])).status_code == 200
 
 
@@ -116,6 +138,7 @@ def test_home_sends_a_one_role_person_to_their_school(as_user, school, leader):
 
 def test_home_lists_places_for_a_person_with_several_roles(as_user, school, other_school, leader):
     from factories import grant
+
     from partnership.models import Role
 
     grant(leader, Role.Kind.GOVERNOR, school=other_school)

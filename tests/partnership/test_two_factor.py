@@ -1,10 +1,10 @@
 """Coordinators and platform admins enrol TOTP before any coordinator page opens."""
 
 import pytest
-from django.urls import reverse
-
 from conftest import enrol_totp
+from django.urls import reverse
 from factories import UserFactory, grant
+
 from partnership.models import Role
 
 pytestmark = pytest.mark.django_db

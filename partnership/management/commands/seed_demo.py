@@ -39,8 +39,11 @@ class Command(BaseCommand):
                 open(FIXTURES / "demo_gias_links.csv", "rb") as links,
             ):
                 run = gias_import(
-                    establishments=establishments, groups=groups, links=links,
-                    la_codes=["931"], filename="demo_gias_oxfordshire.csv",
+                    establishments=establishments,
+                    groups=groups,
+                    links=links,
+                    la_codes=["931"],
+                    filename="demo_gias_oxfordshire.csv",
                 )
             self.stdout.write(f"Imported demo schools: {run.summary}")
 
@@ -53,20 +56,30 @@ class Command(BaseCommand):
             },
         )
         open_schools = list(
-            School.objects.filter(la_code="931").exclude(status=School.Status.CLOSED).order_by("urn")
+            School.objects.filter(la_code="931")
+            .exclude(status=School.Status.CLOSED)
+            .order_by("urn")
         )
         members, outside = open_schools[:-NOT_MEMBERS], open_schools[-NOT_MEMBERS:]
         today = timezone.localdate()
         for school in members:
             Membership.objects.get_or_create(
-                partnership=partnership, school=school,
+                partnership=partnership,
+                school=school,
                 defaults={"status": Membership.Status.ACTIVE, "joined_on": today},
             )
         trust = Trust.objects.filter(schools__in=members).order_by("group_uid").first()
-        leader_school = next((s for s in members if s.trust_id == getattr(trust, "pk", None)), members[0])
+        leader_school = next(
+            (s for s in members if s.trust_id == getattr(trust, "pk", None)), members[0]
+        )
 
         people = [
-            ("coordinator@example.org", "Morgan Coordinator", K.COORDINATOR, {"partnership": partnership}),
+            (
+                "coordinator@example.org",
+                "Morgan Coordinator",
+                K.COORDINATOR,
+                {"partnership": partnership},
+            ),
             ("leader@example.org", "Alex Leader", K.SCHOOL_LEADER, {"school": leader_school}),
             ("staff@example.org", "Sam Staff", K.SCHOOL_STAFF, {"school": leader_school}),
             ("governor@example.org", "Jo Governor", K.GOVERNOR, {"school": leader_school}),
@@ -86,26 +99,30 @@ class Command(BaseCommand):
 
         applicant = self._user("applicant@example.org", "Drew Applicant", password)
         Membership.objects.get_or_create(
-            partnership=partnership, school=outside[0],
+            partnership=partnership,
+            school=outside[0],
             defaults={
-                "status": Membership.Status.APPLIED, "applicant": applicant,
-                "applicant_role_title": "Head teacher", "applied_at": timezone.now(),
+                "status": Membership.Status.APPLIED,
+                "applicant": applicant,
+                "applicant_role_title": "Head teacher",
+                "applied_at": timezone.now(),
             },
         )
-        rows.append(("applicant@example.org", "Applicant (no role yet)", f"applied for {outside[0].name}"))
+        rows.append(
+            ("applicant@example.org", "Applicant (no role yet)", f"applied for {outside[0].name}")
+        )
         rows.append(("newcomer@example.org", "No role", "can apply at /join/"))
         self._user("newcomer@example.org", "Charlie Newcomer", password)
 
-        self.stdout.write(self.style.SUCCESS(
-            f"\nDemo partnership: {partnership.name}, "
-            f"{Membership.objects.filter(partnership=partnership, status='active').count()} member schools."
-        ))
+        active = Membership.objects.filter(partnership=partnership, status="active").count()
+        self.stdout.write(
+            self.style.SUCCESS(f"\nDemo partnership: {partnership.name}, {active} member schools.")
+        )
         self.stdout.write(f"Demo sign-in details (password for all: {password})")
         for email, role, scope in rows:
             self.stdout.write(f"  {email:<26} {role:<26} {scope}")
         self.stdout.write(
-            "Coordinator and admin pages ask for two-factor set-up first "
-            "(any authenticator app)."
+            "Coordinator and admin pages ask for two-factor set-up first (any authenticator app)."
         )
 
     def _user(self, email: str, name: str, password: str) -> User:
