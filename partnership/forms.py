@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 
 from .models import Membership, Role
@@ -121,6 +122,15 @@ class GiasUploadForm(forms.Form):
     )
     groups = forms.FileField(label="Groups file (allgroupsdata.csv), optional", required=False)
     links = forms.FileField(label="Links file (alllinksdata.csv), optional", required=False)
+
+    def clean_establishments(self):
+        upload = self.cleaned_data["establishments"]
+        limit = settings.WELLSCHOOLS_GIAS_MAX_UPLOAD_MB
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                f"This file is {upload.size / 1024 / 1024:.0f} MB; the limit is {limit} MB."
+            )
+        return upload
 
     def clean(self):
         cleaned = super().clean()

@@ -245,6 +245,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 WELLSCHOOLS_INVITATION_DAYS = 14
+# Anyone may create an account (then apply for a school to join); set 0 for invitation only.
+WELLSCHOOLS_SIGNUP_OPEN = env.bool("WELLSCHOOLS_SIGNUP_OPEN", default=True)
 WELLSCHOOLS_GIAS_MAX_UPLOAD_MB = env.int("WELLSCHOOLS_GIAS_MAX_UPLOAD_MB", default=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
