@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-
 from factories import MembershipFactory, SchoolFactory, TrustFactory
+
 from partnership.models import Membership
 from wellschools.models import AuditEvent
 

@@ -102,6 +102,8 @@ def test_seed_demo_creates_the_partnership_and_a_person_per_role(db):
 def test_a_file_over_the_size_limit_is_refused(as_user, partnership, coordinator, settings):
     settings.WELLSCHOOLS_GIAS_MAX_UPLOAD_MB = 0
     url = reverse("partnership:import", args=[partnership.slug])
-    response = as_user(coordinator).post(url, {"establishments": _upload("demo_gias_oxfordshire.csv")})
+    response = as_user(coordinator).post(
+        url, {"establishments": _upload("demo_gias_oxfordshire.csv")}
+    )
     assert "the limit is 0 MB" in response.context["form"].errors["establishments"][0]
     assert not School.objects.exists()

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
-
 from factories import UserFactory
+
 from wellschools.models import User
 
 pytestmark = pytest.mark.django_db
