@@ -153,6 +153,7 @@ def invitation_create(
     email_send(
         to=email,
         template="invitation",
+        about=invitation,
         context={
             "invitation": invitation,
             "inviter": actor,
@@ -289,6 +290,7 @@ def membership_apply(
             email_send(
                 to=coordinators,
                 template="membership_applied",
+                about=membership,
                 context={
                     "membership": membership,
                     "applicant": actor,
@@ -342,6 +344,7 @@ def membership_decide(
             email_send(
                 to=membership.applicant.email,
                 template="membership_decided",
+                about=membership,
                 context={
                     "membership": membership,
                     "approved": approve,

@@ -93,3 +93,58 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The audit log is append-only")
+
+
+class EmailMessage(models.Model):
+    """One email to one recipient: the outbox row and the record support reads.
+
+    The row is written in the same transaction as the change that causes the email, so a
+    rolled-back change sends nothing and a committed one is never lost: a task sends it
+    after commit, and a periodic flush re-enqueues any row still queued (a worker killed
+    between commit and enqueue). Bodies are blanked once sent (they can hold sign-in links).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    recipient = models.EmailField(db_index=True)
+    kind = models.CharField(max_length=64, db_index=True)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient} ({self.status})"
+
+
+class ReminderClaim(models.Model):
+    """A reminder that has been sent (or is being sent): claimed before the email goes out.
+
+    The unique key makes a second scan, or two scans at once, unable to claim it again."""
+
+    kind = models.CharField(max_length=64)
+    key = models.CharField(max_length=200)
+    recipient = models.EmailField()
+    claimed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key", "recipient"], name="one_claim_per_reminder")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} → {self.recipient}"

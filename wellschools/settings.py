@@ -141,6 +141,13 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = 300_000  # KiB: recycle a worker child past
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Europe/London"
+# PDF rendering has its own queue so a burst of reports never delays email.
+CELERY_TASK_ROUTES = {"*.render_*": {"queue": "pdf"}}
+# Periodic scans (beat, database scheduler: these entries are synced into the database).
+CELERY_BEAT_SCHEDULE = {
+    "scan-reminders": {"task": "wellschools.tasks.scan_reminders", "schedule": 300.0},
+    "flush-email-outbox": {"task": "wellschools.tasks.flush_email_outbox", "schedule": 300.0},
+}
 
 SESSION_COOKIE_AGE = 30 * 60  # 30 minutes idle ...
 SESSION_SAVE_EVERY_REQUEST = True  # ... counted from the last request

@@ -1,0 +1,40 @@
+"""Reminders come from a periodic scan of what is due now (never long countdowns).
+
+Each app registers a scanner with ``@reminder_scanner``; the beat task
+``wellschools.tasks.scan_reminders`` runs them all every few minutes. A scanner finds what
+is due and, for each reminder, calls ``reminder_claim`` and sends the email in the same
+transaction only when the claim succeeds — so two scans at once, or a scan re-run after a
+worker was killed, send every reminder exactly once.
+"""
+
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+
+from .models import ReminderClaim
+
+_scanners: list[Callable[[], int]] = []
+
+
+def reminder_scanner(function: Callable[[], int]) -> Callable[[], int]:
+    """Register a function that sends due reminders and returns how many it sent."""
+    if function not in _scanners:
+        _scanners.append(function)
+    return function
+
+
+def reminder_claim(*, kind: str, key: str, recipient: str) -> bool:
+    """Claim one reminder; False if it was claimed before (by this or another scan).
+
+    Call inside the transaction that queues the email: if that transaction rolls back, the
+    claim goes too, and the next scan sends the reminder."""
+    try:
+        with transaction.atomic():
+            ReminderClaim.objects.create(kind=kind, key=key, recipient=recipient.lower())
+    except IntegrityError:
+        return False
+    return True
+
+
+def reminders_scan() -> dict[str, int]:
+    return {f"{fn.__module__}.{fn.__name__}": fn() for fn in list(_scanners)}
