@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wellschools.errors import DomainError
+from wellschools.panels import render_panels
 
 from . import selectors, services
 from .forms import (
@@ -38,6 +39,7 @@ def dashboard(request, slug: str):
             "partnership": partnership,
             "overview": selectors.partnership_overview(partnership=partnership),
             "latest_import": selectors.import_runs().first(),
+            "panels": render_panels("partnership", request, partnership),
         },
     )
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from wellschools.errors import DomainError
+from wellschools.panels import render_panels
 from wellschools.models import User
 
 from . import selectors, services
@@ -73,6 +74,7 @@ def school_detail(request, urn: int):
             "can_manage": can_manage,
             "invitations": selectors.open_invitations(school=school) if can_manage else [],
             "trust_visible": school.trust is not None and can_view_trust(user, school.trust),
+            "panels": render_panels("school", request, school),
         },
     )
 
@@ -127,6 +129,7 @@ def trust_detail(request, group_uid: str):
             "removable": {role.pk for role in people if can_remove_role(request.user, role)},
             "can_invite": is_lead,
             "invitations": selectors.open_invitations(trust=trust) if is_lead else [],
+            "panels": render_panels("trust", request, trust),
         },
     )
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "wellschools",
     "partnership",
+    "wellcheck",
+    "events",
 ]
 
 MIDDLEWARE = [

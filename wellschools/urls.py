@@ -9,6 +9,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("events/", include("events.urls")),
+    path("", include("wellcheck.urls")),
+    # Coordinator pages of later apps; everything under /partnership/ needs TOTP.
+    path("partnership/<slug:slug>/events/", include("events.coordinator_urls")),
     path("partnership/<slug:slug>/", include("partnership.coordinator_urls")),
     path("", include("partnership.urls")),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WellcheckConfig(AppConfig):
+    name = "wellcheck"
+    default_auto_field = "django.db.models.BigAutoField"
