@@ -154,6 +154,21 @@ def is_in_partnership(user, partnership_ids: set[int]) -> bool:
     return access.is_superuser or bool(access.partnerships & partnership_ids)
 
 
+# --- the Well Check ----------------------------------------------------------------------
+# Reading a school's Well Check, results and plan is can_view_school: its own people,
+# its trust's people and its partnership's coordinators.
+
+
+def can_edit_wellcheck(user, school: School) -> bool:
+    """School leaders answer, submit and keep the action plan."""
+    return can_lead_school(user, school)
+
+
+def can_reopen_wellcheck(user, school: School) -> bool:
+    access = access_for(user)
+    return access.is_superuser or bool(access.coordinator_of & _school_partnership_ids(school))
+
+
 # --- getters that return the object or refuse ------------------------------------------
 
 
@@ -194,3 +209,113 @@ def get_partnership_for_coordinator(user, slug: str) -> Partnership:
         return partnership
     _refuse(user, {partnership.pk})
     raise AssertionError("unreachable")
+
+
+# --- events ----------------------------------------------------------------------------
+# The events app asks these questions with plain arguments (the partnership app must not
+# import events): who manages a partnership's events, who books for which school or trust,
+# and who may open a booking.
+
+
+def can_manage_events(user, partnership: Partnership) -> bool:
+    """Coordinators create, publish, change and cancel their partnership's events."""
+    return is_coordinator(user, partnership)
+
+
+def get_partnership_for_event_manager(user, slug: str) -> Partnership:
+    partnership = get_object_or_404(Partnership, slug=slug)
+    if can_manage_events(user, partnership):
+        return partnership
+    _refuse(user, {partnership.pk})
+    raise AssertionError("unreachable")
+
+
+def _active_members(partnership: Partnership):
+    return Membership.objects.filter(partnership=partnership, status=Membership.Status.ACTIVE)
+
+
+def can_book_for(user, scope: School | Trust, *, partnership: Partnership | None = None) -> bool:
+    """May this person book event places for this school or trust?
+
+    Every school role (leader, staff, governor) books for its school; trust roles book for
+    the trust and for each of its schools. With ``partnership`` (an event for members only)
+    the school, or one of the trust's schools, must also be an active member of it."""
+    access = access_for(user)
+    if isinstance(scope, School):
+        if not (
+            access.school_kinds.get(scope.pk)
+            or (scope.trust_id and access.trust_kinds.get(scope.trust_id))
+        ):
+            return False
+        if scope.status == School.Status.CLOSED:
+            return False
+        return partnership is None or _active_members(partnership).filter(school=scope).exists()
+    if not access.trust_kinds.get(scope.pk):
+        return False
+    return partnership is None or _active_members(partnership).filter(school__trust=scope).exists()
+
+
+def booking_scopes_for(
+    user, *, partnership: Partnership | None = None
+) -> tuple[list[School], list[Trust]]:
+    """The schools and trusts the person may book for, by name (see ``can_book_for``)."""
+    access = access_for(user)
+    if not (access.school_kinds or access.trust_kinds):
+        return [], []
+    from django.db.models import Q
+
+    schools = School.objects.filter(
+        Q(pk__in=list(access.school_kinds)) | Q(trust_id__in=list(access.trust_kinds))
+    ).exclude(status=School.Status.CLOSED)
+    trusts = Trust.objects.filter(pk__in=list(access.trust_kinds))
+    if partnership is not None:
+        members = _active_members(partnership)
+        schools = schools.filter(pk__in=members.values("school_id"))
+        trusts = trusts.filter(pk__in=members.values("school__trust_id"))
+    return list(schools.order_by("name", "pk")), list(trusts.order_by("name", "pk"))
+
+
+def can_book_event(user, *, partnership: Partnership, members_only: bool) -> bool:
+    """Events for members: someone who books for a member school or trust. Open events:
+    anyone signed in."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not members_only:
+        return True
+    schools, trusts = booking_scopes_for(user, partnership=partnership)
+    return bool(schools or trusts)
+
+
+def require_event_booking_right(user, *, partnership: Partnership, members_only: bool) -> None:
+    if can_book_event(user, partnership=partnership, members_only=members_only):
+        return
+    _refuse(user, {partnership.pk})
+
+
+def can_manage_booking(
+    user, *, booker_id: int | None, school: School | None, trust: Trust | None
+) -> bool:
+    """The booker, and anyone who books for the booking's school or trust, may change it."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if booker_id is not None and user.pk == booker_id:
+        return True
+    if school is not None:
+        return can_book_for(user, school)
+    if trust is not None:
+        return can_book_for(user, trust)
+    return False
+
+
+def require_booking_access(
+    user,
+    *,
+    booker_id: int | None,
+    school: School | None,
+    trust: Trust | None,
+    partnership: Partnership,
+) -> None:
+    """Return quietly, or refuse: 403 for someone in the partnership, 404 for anyone else."""
+    if can_manage_booking(user, booker_id=booker_id, school=school, trust=trust):
+        return
+    _refuse(user, {partnership.pk})

@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import scores_views, views
 
 app_name = "wellcheck"
 
-urlpatterns: list = []
+check = "schools/<int:urn>/wellcheck/<int:year>/"
+
+urlpatterns = [
+    path("schools/<int:urn>/wellcheck/", views.overview, name="overview"),
+    path("schools/<int:urn>/wellcheck/start/", views.start, name="start"),
+    path(check, views.check, name="check"),
+    path(check + "submit/", views.submit, name="submit"),
+    path(check + "reopen/", views.reopen, name="reopen"),
+    path(check + "pillars/<slug:key>/", views.pillar, name="pillar"),
+    path(check + "answers/<int:question_id>/", views.answer, name="answer"),
+    path(check + "data/", views.data, name="data"),
+    path(check + "data/<int:question_id>/", views.data_answer, name="data_answer"),
+    path(check + "results/", views.results, name="results"),
+    path(check + "plan/", views.plan, name="plan"),
+    path(check + "plan/summary/", views.plan_summary, name="plan_summary"),
+    path(check + "plan/<int:action_id>/", views.action_edit, name="action"),
+    path("trusts/<str:group_uid>/wellcheck/", scores_views.trust_scores, name="trust"),
+]

@@ -148,3 +148,99 @@ class ReminderClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} → {self.recipient}"
+
+
+# --- background work: generated documents and email preferences ---------------------------
+
+
+class GeneratedDocument(models.Model):
+    """One requested document (a PDF report) and what became of it.
+
+    The subject is stored as a model label and primary key, so the platform records
+    documents about objects of apps built on it without importing them. The file lives in
+    the default storage under MEDIA_ROOT, which is never served: downloads go through a
+    view that checks the person's rights."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    object_label = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        "wellschools.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to="documents/", max_length=300, blank=True)
+    filename = models.CharField("download name", max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["kind", "object_type", "object_id"])]
+        constraints = [
+            # Two people asking for the same report at once share one render.
+            models.UniqueConstraint(
+                fields=["kind", "object_type", "object_id"],
+                condition=models.Q(status="pending"),
+                name="one_pending_document_per_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.object_label or self.object_id} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("document_detail", kwargs={"pk": self.pk})
+
+
+class EmailListUnsubscribe(models.Model):
+    """Marks a queued email as non-essential (a reminder): it carries the List-Unsubscribe
+    headers, and it is not sent if the recipient turned reminders off after it was queued."""
+
+    message = models.OneToOneField(
+        EmailMessage, primary_key=True, on_delete=models.CASCADE, related_name="unsubscribe"
+    )
+    url = models.URLField(max_length=500)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class EmailPreference(models.Model):
+    """What one email address agreed to receive. Kept by address, not by account, so the
+    one-click link in a reminder works without signing in. No row means the defaults."""
+
+    class Via(models.TextChoices):
+        PAGE = "page", "Preferences page"
+        LINK = "link", "Unsubscribe link"
+        ONE_CLICK = "one_click", "One-click unsubscribe (mail program)"
+        ADMIN = "admin", "Support"
+
+    email = models.EmailField(unique=True)
+    reminders = models.BooleanField(
+        default=True, help_text="Non-essential reminders (Well Check, action plan, events)."
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_via = models.CharField(max_length=10, choices=Via.choices, default=Via.PAGE)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email=models.functions.Lower("email")),
+                name="email_preference_address_is_lower_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email}: reminders {'on' if self.reminders else 'off'}"

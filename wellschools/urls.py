@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("wellcheck.urls")),
     # Coordinator pages of later apps; everything under /partnership/ needs TOTP.
     path("partnership/<slug:slug>/events/", include("events.coordinator_urls")),
+    path("partnership/<slug:slug>/wellchecks/", include("wellcheck.coordinator_urls")),
     path("partnership/<slug:slug>/", include("partnership.coordinator_urls")),
     path("", include("partnership.urls")),
 ]

@@ -1,0 +1,104 @@
+"""Trust and partnership views of the Well Check: schools × pillars."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from partnership.permissions import can_view_trust, get_partnership_for_coordinator, get_trust_for
+from partnership.selectors import member_filter_choices
+
+from . import selectors
+from .forms import ScoresFilterForm
+from .models import academic_year_of, academic_year_label
+
+
+def _year() -> int:
+    return academic_year_of(timezone.localdate())
+
+
+def trust_panel_context(request, trust) -> dict | None:
+    if not can_view_trust(request.user, trust):
+        return None
+    year = _year()
+    return {
+        "trust": trust,
+        "rows": selectors.school_rows(schools=trust.schools.all(), year=year),
+        "columns": selectors.PILLAR_COLUMNS,
+        "year_label": academic_year_label(year),
+    }
+
+
+def _filtered(request, partnership):
+    choices = member_filter_choices(partnership=partnership)
+    form = ScoresFilterForm(request.GET or None, **choices)
+    filters = {}
+    if form.is_valid():
+        filters = {
+            "phase": form.cleaned_data["phase"],
+            "trust_id": int(form.cleaned_data["trust"]) if form.cleaned_data["trust"] else None,
+        }
+    schools = selectors.member_schools(partnership=partnership, **filters)
+    return form, selectors.school_rows(schools=schools, year=_year())
+
+
+@login_required
+def partnership_scores(request, slug: str):
+    partnership = get_partnership_for_coordinator(request.user, slug)
+    form, rows = _filtered(request, partnership)
+    return render(
+        request,
+        "wellcheck/partnership_scores.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "rows": rows,
+            "columns": selectors.PILLAR_COLUMNS,
+            "year_label": academic_year_label(_year()),
+            "query": request.GET.urlencode(),
+            "counts": {
+                "submitted": sum(r.status == "submitted" for r in rows),
+                "in_progress": sum(r.status == "in_progress" for r in rows),
+                "not_started": sum(r.status == "not_started" for r in rows),
+            },
+        },
+    )
+
+
+@login_required
+def partnership_scores_csv(request, slug: str):
+    partnership = get_partnership_for_coordinator(request.user, slug)
+    _form, rows = _filtered(request, partnership)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{partnership.slug}-well-check-scores-{timezone.localdate():%Y-%m-%d}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        ["URN", "School", "Phase", "Trust", "This year", "Scores from",
+         *[name for _, name in selectors.PILLAR_COLUMNS], "Overall"]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row.school.urn,
+                row.school.name.lstrip("=+-@"),
+                row.school.phase,
+                row.school.trust.name if row.school.trust else "",
+                row.status.replace("_", " "),
+                row.latest_submitted.year_label if row.latest_submitted else "",
+                *[row.percentages.get(key, "") for key, _ in selectors.PILLAR_COLUMNS],
+                "" if row.overall is None else row.overall,
+            ]
+        )
+    return response
+
+
+@login_required
+def trust_scores(request, group_uid: str):
+    trust = get_trust_for(request.user, group_uid)
+    return render(
+        request, "wellcheck/trust_scores.html", {"trust": trust, **trust_panel_context(request, trust)}
+    )

@@ -1,0 +1,528 @@
+"""The Well Check pages. Every mutation is a plain POST that redirects; htmx enhances the
+per-question autosave by calling the same services and swapping small status fragments."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from partnership.permissions import (
+    can_edit_wellcheck,
+    can_reopen_wellcheck,
+    can_view_school,
+    get_school_for,
+)
+from wellschools.errors import DomainError
+
+from . import selectors, services
+from .charts import pillar_chart
+from .forms import ActionForm, ProgressForm, ReopenForm
+from .models import RATING_DESCRIPTIONS, Action, DataQuestion, Question, Rating, WellCheck, academic_year_of
+
+
+def _check_for(request, urn: int, year: int, *, right=can_view_school):
+    school = get_school_for(request.user, urn, right=right)
+    well_check = selectors.wellcheck_of_year(school=school, year=year)
+    if well_check is None:
+        raise Http404("No Well Check for that year")
+    return school, well_check
+
+
+def _url(name: str, well_check: WellCheck, *args) -> str:
+    return reverse(f"wellcheck:{name}", args=[well_check.school.urn, well_check.academic_year, *args])
+
+
+# --- overview and start ----------------------------------------------------------------------
+
+
+@login_required
+def overview(request, urn: int):
+    school = get_school_for(request.user, urn)
+    year = academic_year_of(timezone.localdate())
+    checks = list(selectors.wellchecks_of_school(school=school))
+    current = next((c for c in checks if c.academic_year == year), None)
+    return render(
+        request,
+        "wellcheck/overview.html",
+        {
+            "school": school,
+            "current": current,
+            "progress": selectors.progress(current) if current else [],
+            "earlier": [c for c in checks if c.academic_year != year],
+            "can_edit": can_edit_wellcheck(request.user, school),
+            "year_label": f"{year}/{str(year + 1)[-2:]}",
+        },
+    )
+
+
+@login_required
+@require_POST
+def start(request, urn: int):
+    school = get_school_for(request.user, urn, right=can_edit_wellcheck)
+    try:
+        well_check = services.wellcheck_start(actor=request.user, school=school)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("wellcheck:overview", urn=urn)
+    return redirect(_url("check", well_check))
+
+
+# --- the check: progress, missing, submit, reopen --------------------------------------------
+
+
+def _sidebar(well_check):
+    return {"progress": selectors.progress(well_check)}
+
+
+@login_required
+def check(request, urn: int, year: int):
+    school, well_check = _check_for(request, urn, year)
+    return render(
+        request,
+        "wellcheck/check.html",
+        {
+            "school": school,
+            "well_check": well_check,
+            "missing": selectors.missing_questions(well_check),
+            "can_edit": can_edit_wellcheck(request.user, school) and not well_check.is_submitted,
+            "can_reopen": well_check.is_submitted and can_reopen_wellcheck(request.user, school),
+            "reopen_form": ReopenForm(),
+            "history": well_check.history.select_related("actor"),
+            **_sidebar(well_check),
+        },
+    )
+
+
+@login_required
+@require_POST
+def submit(request, urn: int, year: int):
+    school, well_check = _check_for(request, urn, year, right=can_edit_wellcheck)
+    try:
+        services.wellcheck_submit(actor=request.user, well_check=well_check)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(_url("check", well_check))
+    messages.success(request, "Submitted. Here are your results.")
+    return redirect(_url("results", well_check))
+
+
+@login_required
+@require_POST
+def reopen(request, urn: int, year: int):
+    school, well_check = _check_for(request, urn, year, right=can_reopen_wellcheck)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.wellcheck_reopen(
+                actor=request.user, well_check=well_check, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, "Reopened. The school's leaders have been emailed.")
+            return redirect(_url("check", well_check))
+    return render(
+        request,
+        "wellcheck/check.html",
+        {
+            "school": school,
+            "well_check": well_check,
+            "missing": [],
+            "can_reopen": True,
+            "reopen_form": form,
+            "history": well_check.history.select_related("actor"),
+            **_sidebar(well_check),
+        },
+        status=400,
+    )
+
+
+# --- answering -------------------------------------------------------------------------------
+
+
+def _posted_answer(data, question) -> dict:
+    version = data.get(f"version_{question.pk}", "0")
+    return {
+        "rating": data.get(f"rating_{question.pk}", ""),
+        "comment": data.get(f"comment_{question.pk}", ""),
+        "version": int(version) if version.isdigit() else 0,
+    }
+
+
+def _save_one(request, well_check, question, posted, *, force=False) -> dict:
+    """Save one posted answer; return its state for the template (saved / error / conflict)."""
+    state = {"posted": posted}
+    if not posted["rating"]:
+        return state
+    try:
+        answer = services.answer_save(
+            actor=request.user,
+            well_check=well_check,
+            question=question,
+            rating=posted["rating"],
+            comment=posted["comment"],
+            expected_version=posted["version"],
+            force=force,
+        )
+    except services.AnswerConflict as conflict:
+        state.update(conflict=conflict.theirs, error=conflict.message)
+    except DomainError as error:
+        state["error"] = error.message
+    else:
+        state.update(saved=answer, posted=None)
+    return state
+
+
+@login_required
+def pillar(request, urn: int, year: int, key: str):
+    school, well_check = _check_for(request, urn, year)
+    pillar = get_object_or_404(well_check.framework.pillars.all(), key=key)
+    questions = list(pillar.questions.order_by("order", "pk"))
+    can_edit = can_edit_wellcheck(request.user, school) and not well_check.is_submitted
+    states: dict[int, dict] = {}
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        keep_mine = request.POST.get("keep_mine", "")
+        use_theirs = request.POST.get("use_theirs", "")
+        for question in questions:
+            if use_theirs == str(question.pk):
+                continue
+            states[question.pk] = _save_one(
+                request,
+                well_check,
+                question,
+                _posted_answer(request.POST, question),
+                force=keep_mine == str(question.pk),
+            )
+        if not any("error" in s for s in states.values()):
+            messages.success(request, f"{pillar.name}: your answers are saved.")
+            next_url = request.POST.get("next_pillar")
+            if next_url and next_url in {p.key for p in well_check.framework.pillars.all()}:
+                return redirect(_url("pillar", well_check, next_url))
+            return redirect(_url("pillar", well_check, pillar.key))
+    answers = selectors.answers_by_question(well_check)
+    pillars = list(well_check.framework.pillars.all())
+    index = [p.pk for p in pillars].index(pillar.pk)
+    rows = []
+    for question in questions:
+        state = states.get(question.pk, {})
+        answer = answers.get(question.pk)
+        posted = state.get("posted")
+        rows.append(
+            {
+                "question": question,
+                "answer": answer,
+                "rating": posted["rating"] if posted else (answer.rating if answer else ""),
+                "comment": posted["comment"] if posted else (answer.comment if answer else ""),
+                "version": answer.version if answer and not state.get("conflict") else (
+                    posted["version"] if posted else 0
+                ),
+                "error": state.get("error"),
+                "conflict": state.get("conflict"),
+            }
+        )
+    return render(
+        request,
+        "wellcheck/pillar.html",
+        {
+            "school": school,
+            "well_check": well_check,
+            "pillar": pillar,
+            "rows": rows,
+            "ratings": [(value, label, RATING_DESCRIPTIONS[value]) for value, label in Rating.choices],
+            "can_edit": can_edit,
+            "next_pillar": pillars[index + 1] if index + 1 < len(pillars) else None,
+            **_sidebar(well_check),
+        },
+        status=400 if states else 200,
+    )
+
+
+@login_required
+@require_POST
+def answer(request, urn: int, year: int, question_id: int):
+    """htmx: save one question as it is answered; reply with status fragments only."""
+    school, well_check = _check_for(request, urn, year, right=can_edit_wellcheck)
+    question = get_object_or_404(Question, pk=question_id, pillar__framework=well_check.framework)
+    state = _save_one(request, well_check, question, _posted_answer(request.POST, question))
+    if not request.htmx:
+        if "error" in state:
+            messages.error(request, state["error"])
+        return redirect(_url("pillar", well_check, question.pillar.key))
+    return render(
+        request,
+        "wellcheck/_answer_saved.html",
+        {"question": question, "state": state, "well_check": well_check, **_sidebar(well_check)},
+    )
+
+
+def _posted_value(data, question) -> tuple[str, Decimal | None, str | None]:
+    raw = data.get(f"value_{question.pk}", "").strip().replace(",", "")
+    if raw == "":
+        return raw, None, None
+    try:
+        value = Decimal(raw)
+        if not value.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        return raw, None, "Enter a number, for example 120 or 45.5."
+    return raw, value, None
+
+
+def _save_data(request, well_check, question, *, force=False) -> dict:
+    raw, value, error = _posted_value(request.POST, question)
+    version = request.POST.get(f"dversion_{question.pk}", "0")
+    state = {"raw": raw}
+    if error:
+        state["error"] = error
+    elif value is not None:
+        try:
+            saved = services.data_answer_save(
+                actor=request.user,
+                well_check=well_check,
+                question=question,
+                value=value,
+                expected_version=int(version) if version.isdigit() else 0,
+                force=force,
+            )
+        except services.AnswerConflict as conflict:
+            state.update(conflict=conflict.theirs, error=conflict.message)
+        except DomainError as problem:
+            state["error"] = problem.message
+        else:
+            state["saved"] = saved
+    return state
+
+
+@login_required
+def data(request, urn: int, year: int):
+    school, well_check = _check_for(request, urn, year)
+    questions = list(well_check.framework.data_questions.all())
+    can_edit = can_edit_wellcheck(request.user, school) and not well_check.is_submitted
+    states: dict[int, dict] = {}
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        for question in questions:
+            if request.POST.get("use_theirs") == str(question.pk):
+                continue
+            states[question.pk] = _save_data(
+                request, well_check, question, force=request.POST.get("keep_mine") == str(question.pk)
+            )
+        if not any("error" in s for s in states.values()):
+            messages.success(request, "Your data answers are saved.")
+            return redirect(_url("data", well_check))
+    answers = selectors.data_answers_by_question(well_check)
+    rows = []
+    for question in questions:
+        state = states.get(question.pk, {})
+        answer = answers.get(question.pk)
+        rows.append(
+            {
+                "question": question,
+                "answer": answer,
+                "value": state["raw"] if "raw" in state and "saved" not in state else (
+                    answer.display_value if answer else ""
+                ),
+                "version": answer.version if answer and not state.get("conflict") else (
+                    int(request.POST.get(f"dversion_{question.pk}", "0") or 0) if state else 0
+                ),
+                "error": state.get("error"),
+                "conflict": state.get("conflict"),
+            }
+        )
+    return render(
+        request,
+        "wellcheck/data.html",
+        {"school": school, "well_check": well_check, "rows": rows, "can_edit": can_edit,
+         **_sidebar(well_check)},
+        status=400 if states else 200,
+    )
+
+
+@login_required
+@require_POST
+def data_answer(request, urn: int, year: int, question_id: int):
+    school, well_check = _check_for(request, urn, year, right=can_edit_wellcheck)
+    question = get_object_or_404(DataQuestion, pk=question_id, framework=well_check.framework)
+    state = _save_data(request, well_check, question)
+    if not request.htmx:
+        if "error" in state:
+            messages.error(request, state["error"])
+        return redirect(_url("data", well_check))
+    return render(
+        request, "wellcheck/_data_saved.html", {"question": question, "state": state}
+    )
+
+
+# --- results and the action plan -------------------------------------------------------------
+
+
+@login_required
+def results(request, urn: int, year: int):
+    school, well_check = _check_for(request, urn, year)
+    if not well_check.is_submitted:
+        messages.info(request, "Results appear once the Well Check is submitted.")
+        return redirect(_url("check", well_check))
+    outcome = selectors.results(well_check)
+    planned = set(well_check.actions.values_list("question_id", flat=True))
+    return render(
+        request,
+        "wellcheck/results.html",
+        {
+            "school": school,
+            "well_check": well_check,
+            "results": outcome,
+            "chart": pillar_chart(outcome),
+            "planned": planned,
+            "can_edit": can_edit_wellcheck(request.user, school),
+        },
+    )
+
+
+def _action_form(request, well_check, data=None, **kwargs):
+    return ActionForm(
+        data,
+        pillars=well_check.framework.pillars.all(),
+        people=selectors.school_people(well_check.school),
+        **kwargs,
+    )
+
+
+@login_required
+def plan(request, urn: int, year: int):
+    school, well_check = _check_for(request, urn, year)
+    can_edit = can_edit_wellcheck(request.user, school)
+    initial = {}
+    if request.method == "GET" and request.GET.get("question", "").isdigit():
+        question = Question.objects.filter(
+            pk=int(request.GET["question"]), pillar__framework=well_check.framework
+        ).select_related("pillar").first()
+        if question:
+            initial = {"pillar": question.pillar, "question": question.pk, "title": question.text}
+    form = _action_form(request, well_check, request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            question = None
+            if data.get("question"):
+                question = Question.objects.filter(
+                    pk=data["question"], pillar__framework=well_check.framework
+                ).first()
+            try:
+                services.action_create(
+                    actor=request.user,
+                    well_check=well_check,
+                    pillar=data["pillar"],
+                    question=question,
+                    title=data["title"],
+                    owner=data["owner"],
+                    success_measure=data["success_measure"],
+                    due_date=data["due_date"],
+                    status=data["status"],
+                )
+            except DomainError as error:
+                form.add_error(error.field, error.message)
+            else:
+                messages.success(request, f"Added to the plan: {data['title']}")
+                return redirect(_url("plan", well_check))
+        status = 400
+    return render(
+        request,
+        "wellcheck/plan.html",
+        {
+            "school": school,
+            "well_check": well_check,
+            "actions": selectors.actions_of(well_check),
+            "form": form if can_edit else None,
+            "can_edit": can_edit,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def action_edit(request, urn: int, year: int, action_id: int):
+    school, well_check = _check_for(request, urn, year)
+    action = get_object_or_404(Action.objects.select_related("pillar"), pk=action_id, well_check=well_check)
+    can_edit = can_edit_wellcheck(request.user, school)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    form = _action_form(
+        request,
+        well_check,
+        request.POST if request.method == "POST" and "title" in request.POST else None,
+        initial={
+            "pillar": action.pillar, "title": action.title, "owner": action.owner,
+            "success_measure": action.success_measure, "due_date": action.due_date,
+            "status": action.status,
+        },
+    )
+    form.fields["pillar"].disabled = True
+    progress_form = ProgressForm(
+        request.POST if request.method == "POST" and "note" in request.POST else None,
+        initial={"on": timezone.localdate()},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if "title" in request.POST and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.action_update(
+                    actor=request.user, action=action, title=data["title"],
+                    success_measure=data["success_measure"], due_date=data["due_date"],
+                    status=data["status"], owner=data["owner"],
+                )
+            except DomainError as error:
+                form.add_error(error.field, error.message)
+            else:
+                messages.success(request, "Action updated.")
+                return redirect(_url("plan", well_check))
+        elif "note" in request.POST and progress_form.is_valid():
+            try:
+                services.action_progress_add(
+                    actor=request.user, action=action, note=progress_form.cleaned_data["note"],
+                    on=progress_form.cleaned_data["on"],
+                )
+            except DomainError as error:
+                progress_form.add_error(error.field, error.message)
+            else:
+                messages.success(request, "Progress update added.")
+                return redirect(_url("action", well_check, action.pk))
+    return render(
+        request,
+        "wellcheck/action.html",
+        {
+            "school": school, "well_check": well_check, "action": action,
+            "form": form if can_edit else None,
+            "progress_form": progress_form if can_edit else None,
+            "updates": action.updates.select_related("author"),
+        },
+        status=status,
+    )
+
+
+@login_required
+def plan_summary(request, urn: int, year: int):
+    school, well_check = _check_for(request, urn, year)
+    outcome = selectors.results(well_check) if well_check.is_submitted else None
+    return render(
+        request,
+        "wellcheck/plan_summary.html",
+        {
+            "school": school, "well_check": well_check, "results": outcome,
+            "actions": selectors.actions_of(well_check), "today": timezone.localdate(),
+        },
+    )
