@@ -102,7 +102,10 @@ def framework_draft_from(*, actor, version):
     from .models import DataQuestion, FrameworkVersion, Pillar, Question
 
     data = {
-        "version": (FrameworkVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0)
+        "version": (
+            FrameworkVersion.objects.order_by("-number").values_list("number", flat=True).first()
+            or 0
+        )
         + 1,
         "title": f"{version.title} (draft)",
         "pillars": [
@@ -111,7 +114,12 @@ def framework_draft_from(*, actor, version):
                 "name": p.name,
                 "summary": p.summary,
                 "questions": [
-                    {"key": q.key, "text": q.text, "guidance": q.guidance, "strong": q.strong_looks_like}
+                    {
+                        "key": q.key,
+                        "text": q.text,
+                        "guidance": q.guidance,
+                        "strong": q.strong_looks_like,
+                    }
                     for q in p.questions.all()
                 ],
             }

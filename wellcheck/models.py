@@ -63,7 +63,9 @@ class FrameworkVersion(models.Model):
 
 
 class Pillar(models.Model):
-    framework = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="pillars")
+    framework = models.ForeignKey(
+        FrameworkVersion, on_delete=models.CASCADE, related_name="pillars"
+    )
     key = models.SlugField(max_length=40)
     name = models.CharField(max_length=100)
     summary = models.TextField(blank=True)
@@ -72,7 +74,9 @@ class Pillar(models.Model):
     class Meta:
         ordering = ["order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["framework", "key"], name="pillar_key_unique_in_framework")
+            models.UniqueConstraint(
+                fields=["framework", "key"], name="pillar_key_unique_in_framework"
+            )
         ]
 
     def __str__(self) -> str:
@@ -116,7 +120,9 @@ class DataQuestion(models.Model):
         ordering = ["order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "key"], name="data_question_key_unique"),
-            models.CheckConstraint(condition=Q(minimum__lte=models.F("maximum")), name="data_bounds_ordered"),
+            models.CheckConstraint(
+                condition=Q(minimum__lte=models.F("maximum")), name="data_bounds_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -180,6 +186,9 @@ class WellCheckHistory(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class Answer(models.Model):
     """One rated question. Saved on its own, so colleagues on different questions never
@@ -197,8 +206,13 @@ class Answer(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["well_check", "question"], name="one_answer_per_question")
+            models.UniqueConstraint(
+                fields=["well_check", "question"], name="one_answer_per_question"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rating_display()} (version {self.version})"
 
     @property
     def points(self) -> int:
@@ -217,8 +231,13 @@ class DataAnswer(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["well_check", "question"], name="one_data_answer_per_question")
+            models.UniqueConstraint(
+                fields=["well_check", "question"], name="one_data_answer_per_question"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.display_value} (version {self.version})"
 
     @property
     def display_value(self) -> str:
@@ -239,7 +258,9 @@ class Action(models.Model):
 
     well_check = models.ForeignKey(WellCheck, on_delete=models.CASCADE, related_name="actions")
     pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="+")
-    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     title = models.CharField("What will be done", max_length=300)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -279,3 +300,6 @@ class ActionUpdate(models.Model):
 
     class Meta:
         ordering = ["-on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.on:%d/%m/%Y}: {self.note[:60]}"

@@ -12,7 +12,7 @@ from partnership.selectors import member_filter_choices
 
 from . import selectors
 from .forms import ScoresFilterForm
-from .models import academic_year_of, academic_year_label
+from .models import academic_year_label, academic_year_of
 
 
 def _year() -> int:
@@ -72,13 +72,20 @@ def partnership_scores_csv(request, slug: str):
     partnership = get_partnership_for_coordinator(request.user, slug)
     _form, rows = _filtered(request, partnership)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{partnership.slug}-well-check-scores-{timezone.localdate():%Y-%m-%d}.csv"'
-    )
+    filename = f"{partnership.slug}-well-check-scores-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow(
-        ["URN", "School", "Phase", "Trust", "This year", "Scores from",
-         *[name for _, name in selectors.PILLAR_COLUMNS], "Overall"]
+        [
+            "URN",
+            "School",
+            "Phase",
+            "Trust",
+            "This year",
+            "Scores from",
+            *[name for _, name in selectors.PILLAR_COLUMNS],
+            "Overall",
+        ]
     )
     for row in rows:
         writer.writerow(
@@ -100,5 +107,7 @@ def partnership_scores_csv(request, slug: str):
 def trust_scores(request, group_uid: str):
     trust = get_trust_for(request.user, group_uid)
     return render(
-        request, "wellcheck/trust_scores.html", {"trust": trust, **trust_panel_context(request, trust)}
+        request,
+        "wellcheck/trust_scores.html",
+        {"trust": trust, **trust_panel_context(request, trust)},
     )

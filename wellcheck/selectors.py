@@ -23,7 +23,11 @@ MEDIAN_MINIMUM_SCHOOLS = 5
 
 
 def framework_current() -> FrameworkVersion | None:
-    return FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED).order_by("-number").first()
+    return (
+        FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
 
 
 def framework_pillars(framework: FrameworkVersion) -> list[Pillar]:
@@ -39,7 +43,11 @@ def wellchecks_of_school(*, school: School) -> QuerySet[WellCheck]:
 
 
 def wellcheck_of_year(*, school: School, year: int) -> WellCheck | None:
-    return WellCheck.objects.filter(school=school, academic_year=year).select_related("framework").first()
+    return (
+        WellCheck.objects.filter(school=school, academic_year=year)
+        .select_related("framework")
+        .first()
+    )
 
 
 @dataclass
@@ -187,7 +195,9 @@ def results(well_check: WellCheck) -> Results:
         .first()
     )
     previous_pct = pillar_percentages([previous.pk])[previous.pk] if previous else {}
-    medians, median_schools = partnership_medians(school=well_check.school, year=well_check.academic_year)
+    medians, median_schools = partnership_medians(
+        school=well_check.school, year=well_check.academic_year
+    )
     pillar_results = []
     for pillar in pillars:
         questions = list(pillar.questions.all())
@@ -199,11 +209,16 @@ def results(well_check: WellCheck) -> Results:
                 percent=round(100 * points / maximum) if maximum else 0,
                 points=points,
                 maximum=maximum,
-                strengths=[q for q in questions if q.pk in answers and answers[q.pk].rating == Rating.STRONG],
+                strengths=[
+                    q
+                    for q in questions
+                    if q.pk in answers and answers[q.pk].rating == Rating.STRONG
+                ],
                 growth=[
                     (q, answers[q.pk])
                     for q in questions
-                    if q.pk in answers and answers[q.pk].rating in (Rating.NOT_STARTED, Rating.LIMITED)
+                    if q.pk in answers
+                    and answers[q.pk].rating in (Rating.NOT_STARTED, Rating.LIMITED)
                 ],
                 previous=previous_pct.get(pillar.key),
                 median=medians.get(pillar.key),
@@ -306,7 +321,9 @@ def school_people(school: School):
     return User.objects.filter(roles__school=school).distinct().order_by("full_name", "email")
 
 
-def member_schools(*, partnership, phase: str = "", trust_id: int | None = None) -> QuerySet[School]:
+def member_schools(
+    *, partnership, phase: str = "", trust_id: int | None = None
+) -> QuerySet[School]:
     schools = School.objects.filter(
         memberships__partnership=partnership, memberships__status=Membership.Status.ACTIVE
     )
@@ -319,6 +336,7 @@ def member_schools(*, partnership, phase: str = "", trust_id: int | None = None)
 
 def leaders_of(school: School) -> list[str]:
     return list(
-        Role.objects.filter(school=school, kind=Role.Kind.SCHOOL_LEADER).values_list("user__email", flat=True)
+        Role.objects.filter(school=school, kind=Role.Kind.SCHOOL_LEADER).values_list(
+            "user__email", flat=True
+        )
     )
-

@@ -148,8 +148,12 @@ def answer_save(
         now = timezone.now()
         if answer is None:
             answer = Answer.objects.create(
-                well_check=locked, question=question, rating=rating, comment=comment,
-                updated_by=actor, updated_at=now,
+                well_check=locked,
+                question=question,
+                rating=rating,
+                comment=comment,
+                updated_by=actor,
+                updated_at=now,
             )
         else:
             answer.rating, answer.comment = rating, comment
@@ -268,7 +272,8 @@ def wellcheck_reopen(*, actor: User, well_check: WellCheck, reason: str) -> Well
                     "well_check": locked,
                     "reason": reason,
                     "coordinator": actor,
-                    "url": settings.SITE_URL + f"/schools/{locked.school.urn}/wellcheck/{locked.academic_year}/",
+                    "url": settings.SITE_URL
+                    + f"/schools/{locked.school.urn}/wellcheck/{locked.academic_year}/",
                 },
             )
     return locked
@@ -300,20 +305,32 @@ def action_create(
     _check_owner(well_check.school, owner)
     with transaction.atomic():
         WellCheck.objects.select_for_update().get(pk=well_check.pk)
-        if Action.objects.filter(well_check=well_check, pillar=pillar).count() >= Action.MAX_PER_PILLAR:
+        if (
+            Action.objects.filter(well_check=well_check, pillar=pillar).count()
+            >= Action.MAX_PER_PILLAR
+        ):
             raise WellCheckError(
                 f"{pillar.name} already has {Action.MAX_PER_PILLAR} priorities: finish or "
                 "change one before adding another.",
                 field="pillar",
             )
         action = Action.objects.create(
-            well_check=well_check, pillar=pillar, question=question, title=title.strip(),
-            owner=owner, success_measure=success_measure.strip(), due_date=due_date,
-            status=status, created_by=actor,
+            well_check=well_check,
+            pillar=pillar,
+            question=question,
+            title=title.strip(),
+            owner=owner,
+            success_measure=success_measure.strip(),
+            due_date=due_date,
+            status=status,
+            created_by=actor,
         )
         audit_record(
-            actor=actor, action="action.created", target=action,
-            partnership_id=_partnership_id(well_check.school), data={"pillar": pillar.key},
+            actor=actor,
+            action="action.created",
+            target=action,
+            partnership_id=_partnership_id(well_check.school),
+            data={"pillar": pillar.key},
         )
     return action
 

@@ -23,7 +23,15 @@ from wellschools.errors import DomainError
 from . import selectors, services
 from .charts import pillar_chart
 from .forms import ActionForm, ProgressForm, ReopenForm
-from .models import RATING_DESCRIPTIONS, Action, DataQuestion, Question, Rating, WellCheck, academic_year_of
+from .models import (
+    RATING_DESCRIPTIONS,
+    Action,
+    DataQuestion,
+    Question,
+    Rating,
+    WellCheck,
+    academic_year_of,
+)
 
 
 def _check_for(request, urn: int, year: int, *, right=can_view_school):
@@ -35,7 +43,9 @@ def _check_for(request, urn: int, year: int, *, right=can_view_school):
 
 
 def _url(name: str, well_check: WellCheck, *args) -> str:
-    return reverse(f"wellcheck:{name}", args=[well_check.school.urn, well_check.academic_year, *args])
+    return reverse(
+        f"wellcheck:{name}", args=[well_check.school.urn, well_check.academic_year, *args]
+    )
 
 
 # --- overview and start ----------------------------------------------------------------------
@@ -221,9 +231,9 @@ def pillar(request, urn: int, year: int, key: str):
                 "answer": answer,
                 "rating": posted["rating"] if posted else (answer.rating if answer else ""),
                 "comment": posted["comment"] if posted else (answer.comment if answer else ""),
-                "version": answer.version if answer and not state.get("conflict") else (
-                    posted["version"] if posted else 0
-                ),
+                "version": answer.version
+                if answer and not state.get("conflict")
+                else (posted["version"] if posted else 0),
                 "error": state.get("error"),
                 "conflict": state.get("conflict"),
             }
@@ -236,7 +246,9 @@ def pillar(request, urn: int, year: int, key: str):
             "well_check": well_check,
             "pillar": pillar,
             "rows": rows,
-            "ratings": [(value, label, RATING_DESCRIPTIONS[value]) for value, label in Rating.choices],
+            "ratings": [
+                (value, label, RATING_DESCRIPTIONS[value]) for value, label in Rating.choices
+            ],
             "can_edit": can_edit,
             "next_pillar": pillars[index + 1] if index + 1 < len(pillars) else None,
             **_sidebar(well_check),
@@ -314,7 +326,10 @@ def data(request, urn: int, year: int):
             if request.POST.get("use_theirs") == str(question.pk):
                 continue
             states[question.pk] = _save_data(
-                request, well_check, question, force=request.POST.get("keep_mine") == str(question.pk)
+                request,
+                well_check,
+                question,
+                force=request.POST.get("keep_mine") == str(question.pk),
             )
         if not any("error" in s for s in states.values()):
             messages.success(request, "Your data answers are saved.")
@@ -328,12 +343,12 @@ def data(request, urn: int, year: int):
             {
                 "question": question,
                 "answer": answer,
-                "value": state["raw"] if "raw" in state and "saved" not in state else (
-                    answer.display_value if answer else ""
-                ),
-                "version": answer.version if answer and not state.get("conflict") else (
-                    int(request.POST.get(f"dversion_{question.pk}", "0") or 0) if state else 0
-                ),
+                "value": state["raw"]
+                if "raw" in state and "saved" not in state
+                else (answer.display_value if answer else ""),
+                "version": answer.version
+                if answer and not state.get("conflict")
+                else (int(request.POST.get(f"dversion_{question.pk}", "0") or 0) if state else 0),
                 "error": state.get("error"),
                 "conflict": state.get("conflict"),
             }
@@ -341,8 +356,13 @@ def data(request, urn: int, year: int):
     return render(
         request,
         "wellcheck/data.html",
-        {"school": school, "well_check": well_check, "rows": rows, "can_edit": can_edit,
-         **_sidebar(well_check)},
+        {
+            "school": school,
+            "well_check": well_check,
+            "rows": rows,
+            "can_edit": can_edit,
+            **_sidebar(well_check),
+        },
         status=400 if states else 200,
     )
 
@@ -357,9 +377,7 @@ def data_answer(request, urn: int, year: int, question_id: int):
         if "error" in state:
             messages.error(request, state["error"])
         return redirect(_url("data", well_check))
-    return render(
-        request, "wellcheck/_data_saved.html", {"question": question, "state": state}
-    )
+    return render(request, "wellcheck/_data_saved.html", {"question": question, "state": state})
 
 
 # --- results and the action plan -------------------------------------------------------------
@@ -402,9 +420,13 @@ def plan(request, urn: int, year: int):
     can_edit = can_edit_wellcheck(request.user, school)
     initial = {}
     if request.method == "GET" and request.GET.get("question", "").isdigit():
-        question = Question.objects.filter(
-            pk=int(request.GET["question"]), pillar__framework=well_check.framework
-        ).select_related("pillar").first()
+        question = (
+            Question.objects.filter(
+                pk=int(request.GET["question"]), pillar__framework=well_check.framework
+            )
+            .select_related("pillar")
+            .first()
+        )
         if question:
             initial = {"pillar": question.pillar, "question": question.pk, "title": question.text}
     form = _action_form(request, well_check, request.POST or None, initial=initial)
@@ -455,7 +477,9 @@ def plan(request, urn: int, year: int):
 @login_required
 def action_edit(request, urn: int, year: int, action_id: int):
     school, well_check = _check_for(request, urn, year)
-    action = get_object_or_404(Action.objects.select_related("pillar"), pk=action_id, well_check=well_check)
+    action = get_object_or_404(
+        Action.objects.select_related("pillar"), pk=action_id, well_check=well_check
+    )
     can_edit = can_edit_wellcheck(request.user, school)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
@@ -464,8 +488,11 @@ def action_edit(request, urn: int, year: int, action_id: int):
         well_check,
         request.POST if request.method == "POST" and "title" in request.POST else None,
         initial={
-            "pillar": action.pillar, "title": action.title, "owner": action.owner,
-            "success_measure": action.success_measure, "due_date": action.due_date,
+            "pillar": action.pillar,
+            "title": action.title,
+            "owner": action.owner,
+            "success_measure": action.success_measure,
+            "due_date": action.due_date,
             "status": action.status,
         },
     )
@@ -481,9 +508,13 @@ def action_edit(request, urn: int, year: int, action_id: int):
             data = form.cleaned_data
             try:
                 services.action_update(
-                    actor=request.user, action=action, title=data["title"],
-                    success_measure=data["success_measure"], due_date=data["due_date"],
-                    status=data["status"], owner=data["owner"],
+                    actor=request.user,
+                    action=action,
+                    title=data["title"],
+                    success_measure=data["success_measure"],
+                    due_date=data["due_date"],
+                    status=data["status"],
+                    owner=data["owner"],
                 )
             except DomainError as error:
                 form.add_error(error.field, error.message)
@@ -493,7 +524,9 @@ def action_edit(request, urn: int, year: int, action_id: int):
         elif "note" in request.POST and progress_form.is_valid():
             try:
                 services.action_progress_add(
-                    actor=request.user, action=action, note=progress_form.cleaned_data["note"],
+                    actor=request.user,
+                    action=action,
+                    note=progress_form.cleaned_data["note"],
                     on=progress_form.cleaned_data["on"],
                 )
             except DomainError as error:
@@ -505,7 +538,9 @@ def action_edit(request, urn: int, year: int, action_id: int):
         request,
         "wellcheck/action.html",
         {
-            "school": school, "well_check": well_check, "action": action,
+            "school": school,
+            "well_check": well_check,
+            "action": action,
             "form": form if can_edit else None,
             "progress_form": progress_form if can_edit else None,
             "updates": action.updates.select_related("author"),
@@ -522,7 +557,10 @@ def plan_summary(request, urn: int, year: int):
         request,
         "wellcheck/plan_summary.html",
         {
-            "school": school, "well_check": well_check, "results": outcome,
-            "actions": selectors.actions_of(well_check), "today": timezone.localdate(),
+            "school": school,
+            "well_check": well_check,
+            "results": outcome,
+            "actions": selectors.actions_of(well_check),
+            "today": timezone.localdate(),
         },
     )

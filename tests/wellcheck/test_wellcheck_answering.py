@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from wellcheck_helpers import answer_all, this_year
 
 from wellcheck.models import Answer, DataAnswer, DataQuestion, Question, WellCheck
 from wellcheck.services import WellCheckError, answer_save, wellcheck_start
-from wellcheck_helpers import answer_all, this_year
 from wellschools.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,9 @@ def test_the_school_panel_offers_start_then_continue(as_user, school, leader):
 
 
 def test_plain_save_keeps_every_answer_of_the_pillar(as_user, leader, well_check):
-    questions = list(Question.objects.filter(pillar__key="move_well", pillar__framework=well_check.framework))
+    questions = list(
+        Question.objects.filter(pillar__key="move_well", pillar__framework=well_check.framework)
+    )
     data = {f"rating_{q.pk}": "strong" for q in questions[:3]}
     data[f"comment_{questions[0].pk}"] = "Two hours for every class since September."
     response = as_user(leader).post(_pillar_url(well_check, "move_well"), data)
@@ -68,9 +70,13 @@ def test_plain_save_keeps_every_answer_of_the_pillar(as_user, leader, well_check
 
 def test_htmx_saves_one_answer_and_returns_the_saved_state(as_user, leader, well_check):
     question = Question.objects.filter(pillar__framework=well_check.framework).first()
-    url = reverse("wellcheck:answer", args=[well_check.school.urn, well_check.academic_year, question.pk])
+    url = reverse(
+        "wellcheck:answer", args=[well_check.school.urn, well_check.academic_year, question.pk]
+    )
     response = as_user(leader).post(
-        url, {f"rating_{question.pk}": "limited", f"version_{question.pk}": "0"}, HTTP_HX_REQUEST="true"
+        url,
+        {f"rating_{question.pk}": "limited", f"version_{question.pk}": "0"},
+        HTTP_HX_REQUEST="true",
     )
     body = response.content.decode()
     assert response.status_code == 200 and "Saved" in body
@@ -79,19 +85,30 @@ def test_htmx_saves_one_answer_and_returns_the_saved_state(as_user, leader, well
     assert Answer.objects.get(question=question).rating == "limited"
 
 
-def test_a_colleagues_change_is_never_silently_overwritten(as_user, client, school, leader, well_check):
+def test_a_colleagues_change_is_never_silently_overwritten(
+    as_user, client, school, leader, well_check
+):
     from factories import UserFactory, grant
 
     deputy = UserFactory(full_name="Dee Deputy")
     grant(deputy, "school_leader", school=school)
     question = Question.objects.filter(pillar__framework=well_check.framework).first()
     # Both loaded the page while the question was unanswered (version 0); the deputy saves first.
-    answer_save(actor=deputy, well_check=well_check, question=question, rating="strong",
-                comment="Deputy's view", expected_version=0)
+    answer_save(
+        actor=deputy,
+        well_check=well_check,
+        question=question,
+        rating="strong",
+        comment="Deputy's view",
+        expected_version=0,
+    )
     response = as_user(leader).post(
         _pillar_url(well_check, question.pillar.key),
-        {f"rating_{question.pk}": "limited", f"comment_{question.pk}": "Leader's view",
-         f"version_{question.pk}": "0"},
+        {
+            f"rating_{question.pk}": "limited",
+            f"comment_{question.pk}": "Leader's view",
+            f"version_{question.pk}": "0",
+        },
     )
     assert response.status_code == 400
     page = response.content.decode()
@@ -102,8 +119,12 @@ def test_a_colleagues_change_is_never_silently_overwritten(as_user, client, scho
     # The leader chooses to keep their own answer.
     as_user(leader).post(
         _pillar_url(well_check, question.pillar.key),
-        {f"rating_{question.pk}": "limited", f"comment_{question.pk}": "Leader's view",
-         f"version_{question.pk}": "0", "keep_mine": str(question.pk)},
+        {
+            f"rating_{question.pk}": "limited",
+            f"comment_{question.pk}": "Leader's view",
+            f"version_{question.pk}": "0",
+            "keep_mine": str(question.pk),
+        },
     )
     answer = Answer.objects.get(question=question)
     assert (answer.rating, answer.comment, answer.version) == ("limited", "Leader's view", 2)
@@ -115,10 +136,16 @@ def test_choosing_their_answer_keeps_theirs(as_user, school, leader, well_check)
     deputy = UserFactory()
     grant(deputy, "school_leader", school=school)
     question = Question.objects.filter(pillar__framework=well_check.framework).first()
-    answer_save(actor=deputy, well_check=well_check, question=question, rating="strong", expected_version=0)
+    answer_save(
+        actor=deputy, well_check=well_check, question=question, rating="strong", expected_version=0
+    )
     as_user(leader).post(
         _pillar_url(well_check, question.pillar.key),
-        {f"rating_{question.pk}": "limited", f"version_{question.pk}": "0", "use_theirs": str(question.pk)},
+        {
+            f"rating_{question.pk}": "limited",
+            f"version_{question.pk}": "0",
+            "use_theirs": str(question.pk),
+        },
     )
     assert Answer.objects.get(question=question).rating == "strong"
 
@@ -129,10 +156,14 @@ def test_htmx_conflict_shows_their_answer(as_user, school, leader, well_check):
     deputy = UserFactory(full_name="Dee Deputy")
     grant(deputy, "school_leader", school=school)
     question = Question.objects.filter(pillar__framework=well_check.framework).first()
-    answer_save(actor=deputy, well_check=well_check, question=question, rating="good", expected_version=0)
+    answer_save(
+        actor=deputy, well_check=well_check, question=question, rating="good", expected_version=0
+    )
     url = reverse("wellcheck:answer", args=[school.urn, well_check.academic_year, question.pk])
     response = as_user(leader).post(
-        url, {f"rating_{question.pk}": "strong", f"version_{question.pk}": "0"}, HTTP_HX_REQUEST="true"
+        url,
+        {f"rating_{question.pk}": "strong", f"version_{question.pk}": "0"},
+        HTTP_HX_REQUEST="true",
     )
     body = response.content.decode()
     assert "Dee Deputy changed this answer" in body and "Keep my answer" in body
@@ -145,8 +176,12 @@ def test_the_same_answer_from_two_people_is_not_a_conflict(school, leader, well_
     deputy = UserFactory()
     grant(deputy, "school_leader", school=school)
     question = Question.objects.filter(pillar__framework=well_check.framework).first()
-    answer_save(actor=deputy, well_check=well_check, question=question, rating="good", expected_version=0)
-    answer = answer_save(actor=leader, well_check=well_check, question=question, rating="good", expected_version=0)
+    answer_save(
+        actor=deputy, well_check=well_check, question=question, rating="good", expected_version=0
+    )
+    answer = answer_save(
+        actor=leader, well_check=well_check, question=question, rating="good", expected_version=0
+    )
     assert answer.version == 1
 
 
@@ -173,8 +208,9 @@ def test_submit_is_refused_until_every_question_is_answered(as_user, school, lea
     page = as_user(leader).get(check_url).content.decode()
     assert "Still to answer before you can submit (1)" in page
     assert "#question-" in page  # links to the missing question
-    response = as_user(leader).post(reverse("wellcheck:submit", args=[school.urn, well_check.academic_year]),
-                                    follow=True)
+    response = as_user(leader).post(
+        reverse("wellcheck:submit", args=[school.urn, well_check.academic_year]), follow=True
+    )
     assert "1 still to answer" in response.content.decode()
     well_check.refresh_from_db()
     assert well_check.status == WellCheck.Status.IN_PROGRESS
@@ -182,16 +218,25 @@ def test_submit_is_refused_until_every_question_is_answered(as_user, school, lea
 
 def test_submit_locks_the_check_and_records_who_and_when(as_user, school, leader, well_check):
     answer_all(well_check, leader)
-    response = as_user(leader).post(reverse("wellcheck:submit", args=[school.urn, well_check.academic_year]))
+    response = as_user(leader).post(
+        reverse("wellcheck:submit", args=[school.urn, well_check.academic_year])
+    )
     assert response.url == reverse("wellcheck:results", args=[school.urn, well_check.academic_year])
     well_check.refresh_from_db()
     assert well_check.is_submitted and well_check.submitted_by == leader and well_check.submitted_at
     assert well_check.history.last().to_status == "submitted"
-    assert AuditEvent.objects.filter(action="wellcheck.submitted", object_id=str(well_check.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="wellcheck.submitted", object_id=str(well_check.pk)
+    ).exists()
     question = Question.objects.filter(pillar__framework=well_check.framework).first()
     with pytest.raises(WellCheckError):
-        answer_save(actor=leader, well_check=well_check, question=question, rating="strong",
-                    expected_version=1)
+        answer_save(
+            actor=leader,
+            well_check=well_check,
+            question=question,
+            rating="strong",
+            expected_version=1,
+        )
     page = as_user(leader).get(_pillar_url(well_check, question.pillar.key)).content.decode()
     assert 'type="radio"' not in page  # read-only
 
@@ -201,7 +246,9 @@ def test_viewers_read_but_cannot_answer(as_user, school, colleague, governor, we
     for person in (colleague, governor):
         client = as_user(person)
         assert client.get(_pillar_url(well_check, question.pillar.key)).status_code == 200
-        response = client.post(_pillar_url(well_check, question.pillar.key), {f"rating_{question.pk}": "good"})
+        response = client.post(
+            _pillar_url(well_check, question.pillar.key), {f"rating_{question.pk}": "good"}
+        )
         assert response.status_code == 403
     assert not Answer.objects.exists()
 
@@ -212,6 +259,9 @@ def test_earlier_years_stay_readable(as_user, school, leader):
     earlier = submitted_check(school, leader, year=this_year() - 1)
     page = as_user(leader).get(reverse("wellcheck:overview", args=[school.urn])).content.decode()
     assert earlier.year_label in page
-    assert as_user(leader).get(
-        reverse("wellcheck:results", args=[school.urn, earlier.academic_year])
-    ).status_code == 200
+    assert (
+        as_user(leader)
+        .get(reverse("wellcheck:results", args=[school.urn, earlier.academic_year]))
+        .status_code
+        == 200
+    )
