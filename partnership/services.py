@@ -311,7 +311,7 @@ def membership_decide(
         raise DomainError("Give the school a reason when you decline.", field="reason")
     with transaction.atomic():
         membership = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("school", "partnership", "applicant")
             .get(pk=membership.pk)
         )

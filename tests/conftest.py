@@ -62,6 +62,22 @@ def _service_guards(request):
 
 
 @pytest.fixture(autouse=True)
+def _framework_loaded(request):
+    """The first framework version comes from a data migration; transactional tests flush
+    it away, so put it back for every test that uses the database."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from wellcheck.framework import framework_ensure_first
+
+    framework_ensure_first()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings):
     # Tests read static files through the finders, without a collectstatic manifest.
     settings.STORAGES = {

@@ -146,3 +146,21 @@ def framework_draft_from(*, actor, version):
     }
     with transaction.atomic():
         return load_into(data, models=models, publish=False)
+
+
+def framework_ensure_first():
+    """Load the shipped first version if it is missing (the migration loads it; a database
+    flushed by tests or restored from elsewhere may not have it)."""
+    from .models import DataQuestion, FrameworkVersion, Pillar, Question
+
+    existing = FrameworkVersion.objects.filter(number=1).first()
+    if existing:
+        return existing
+    models = {
+        "FrameworkVersion": FrameworkVersion,
+        "Pillar": Pillar,
+        "Question": Question,
+        "DataQuestion": DataQuestion,
+    }
+    with transaction.atomic():
+        return load_into(framework_file(1), models=models, publish=True)

@@ -134,7 +134,7 @@ def answer_save(
     with transaction.atomic():
         locked = _lock_open_check(well_check)
         answer = (
-            Answer.objects.select_for_update()
+            Answer.objects.select_for_update(of=("self",))
             .select_related("updated_by")
             .filter(well_check=locked, question=question)
             .first()
@@ -187,7 +187,7 @@ def data_answer_save(
     with transaction.atomic():
         locked = _lock_open_check(well_check)
         answer = (
-            DataAnswer.objects.select_for_update()
+            DataAnswer.objects.select_for_update(of=("self",))
             .select_related("updated_by")
             .filter(well_check=locked, question=question)
             .first()
