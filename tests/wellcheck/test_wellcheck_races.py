@@ -4,8 +4,8 @@ import threading
 
 import pytest
 from django.db import connection
-
 from factories import UserFactory, grant
+
 from wellcheck.models import Answer, Question, WellCheck
 from wellcheck.services import AnswerConflict, answer_save, wellcheck_start
 
