@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from wellschools.errors import DomainError
-from wellschools.panels import render_panels
 from wellschools.models import User
+from wellschools.panels import render_panels
 
 from . import selectors, services
 from .forms import (
