@@ -114,6 +114,7 @@ class Command(BaseCommand):
         rows.append(("newcomer@example.org", "No role", "can apply at /join/"))
         self._user("newcomer@example.org", "Charlie Newcomer", password)
 
+        self._demo_wellchecks(members, leader_school)
         active = Membership.objects.filter(partnership=partnership, status="active").count()
         self.stdout.write(
             self.style.SUCCESS(f"\nDemo partnership: {partnership.name}, {active} member schools.")
@@ -124,6 +125,46 @@ class Command(BaseCommand):
         self.stdout.write(
             "Coordinator and admin pages ask for two-factor set-up first (any authenticator app)."
         )
+
+    def _demo_wellchecks(self, members, leader_school) -> None:
+        """Submitted Well Checks for some schools (enough for partnership medians), and last
+        year's for the demo leader's school so "change since" shows once they submit."""
+        from django.apps import apps
+
+        if not apps.is_installed("wellcheck"):
+            return
+        from wellcheck.framework import framework_ensure_first
+        from wellcheck.models import Answer, Question, WellCheck, WellCheckHistory, academic_year_of
+
+        framework = framework_ensure_first()
+        year = academic_year_of(timezone.localdate())
+        questions = list(Question.objects.filter(pillar__framework=framework))
+        ratings = ["not_started", "limited", "good", "strong"]
+        plan = [(school, year) for school in members[:8] if school != leader_school]
+        plan.append((leader_school, year - 1))
+        for index, (school, check_year) in enumerate(plan):
+            check, created = WellCheck.objects.get_or_create(
+                school=school,
+                academic_year=check_year,
+                defaults={
+                    "framework": framework,
+                    "status": "submitted",
+                    "submitted_at": timezone.now(),
+                },
+            )
+            if not created:
+                continue
+            Answer.objects.bulk_create(
+                Answer(
+                    well_check=check,
+                    question=q,
+                    rating=ratings[(index + n * 3 + q.pillar.order) % 7 % 4],
+                )
+                for n, q in enumerate(questions)
+            )
+            WellCheckHistory.objects.create(
+                well_check=check, from_status="in_progress", to_status="submitted"
+            )
 
     def _user(self, email: str, name: str, password: str) -> User:
         user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name})
