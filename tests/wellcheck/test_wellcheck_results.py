@@ -336,3 +336,27 @@ def test_publishing_refuses_a_malformed_draft():
         q.delete()
     with pytest.raises(DomainError, match="Move Well has 5 questions"):
         framework_publish(actor=None, version=draft)
+
+
+def test_admin_publishes_a_draft_and_cannot_edit_a_published_version(client):
+    from conftest import enrol_totp
+    from factories import UserFactory
+    from wellcheck.models import FrameworkVersion
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    enrol_totp(admin_user)
+    client.force_login(admin_user)
+    published = selectors.framework_current()
+    changelist = reverse("admin:wellcheck_frameworkversion_changelist")
+    client.post(changelist, {"action": "copy_into_draft", "_selected_action": [published.pk]})
+    draft = FrameworkVersion.objects.get(status="draft")
+    client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.is_published
+    response = client.post(
+        reverse("admin:wellcheck_frameworkversion_change", args=[published.pk]),
+        {"title": "Changed"},
+    )
+    assert response.status_code in (302, 403) or "Changed" not in response.content.decode()
+    published.refresh_from_db()
+    assert published.title != "Changed"
