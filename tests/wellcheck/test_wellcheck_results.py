@@ -341,6 +341,7 @@ def test_publishing_refuses_a_malformed_draft():
 def test_admin_publishes_a_draft_and_cannot_edit_a_published_version(client):
     from conftest import enrol_totp
     from factories import UserFactory
+
     from wellcheck.models import FrameworkVersion
 
     admin_user = UserFactory(is_staff=True, is_superuser=True)
