@@ -144,6 +144,14 @@ class PillarResult:
     growth: list = field(default_factory=list)
     previous: int | None = None
     median: float | None = None
+    SUGGESTIONS = 3
+
+    @property
+    def suggestions(self) -> list:
+        """Up to three growth areas to make priorities of, the weakest first."""
+        order = {Rating.NOT_STARTED: 0, Rating.LIMITED: 1}
+        ranked = sorted(self.growth, key=lambda pair: order[pair[1].rating])
+        return ranked[: self.SUGGESTIONS]
 
     @property
     def change(self) -> int | None:

@@ -92,7 +92,7 @@ def fill(event, places: int, *, booker, school) -> list[Booking]:
         [
             Booking(
                 event=event,
-                reference=f"WS-F{start + i:05d}",
+                reference=f"FILL-{start + i:05d}",
                 booker=booker,
                 school=school,
                 organisation=school.name,

@@ -361,3 +361,11 @@ def test_admin_publishes_a_draft_and_cannot_edit_a_published_version(client):
     assert response.status_code in (302, 403) or "Changed" not in response.content.decode()
     published.refresh_from_db()
     assert published.title != "Changed"
+
+
+def test_suggested_priorities_are_at_most_three_per_pillar(as_user, school, leader):
+    wc = submitted_check(school, leader, ratings={"move_well": "limited"})
+    move = next(r for r in selectors.results(wc).pillars if r.pillar.key == "move_well")
+    assert len(move.growth) == 7 and len(move.suggestions) == 3
+    page = _results(as_user(leader), wc).content.decode()
+    assert page.count("Make this a priority") == 3

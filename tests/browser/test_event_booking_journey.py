@@ -1,0 +1,139 @@
+"""The event booking journey in a real browser, with axe on every page.
+
+A school leader finds the launch event without signing in, signs in to book, books two
+colleagues (adding the second row without JavaScript's help), sees the confirmation,
+then cancels one of the two places.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from factories import MembershipFactory, PartnershipFactory, SchoolFactory, UserFactory, grant
+from playwright.sync_api import expect
+
+from events.models import Attendee, Booking, Event
+from partnership.models import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-test-password"  # what UserFactory sets
+
+
+@pytest.fixture
+def world(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    partnership = PartnershipFactory(
+        name="Oxfordshire Well Schools Partnership", slug="oxfordshire"
+    )
+    school = SchoolFactory(name="Cherwell Primary School")
+    MembershipFactory(partnership=partnership, school=school)
+    leader = UserFactory(email="leader@example.org", full_name="Alex Leader")
+    grant(leader, Role.Kind.SCHOOL_LEADER, school=school)
+    starts = timezone.now() + timedelta(days=40)
+    event = Event.objects.create(
+        partnership=partnership,
+        title="Launch of the Oxfordshire Well Schools Partnership",
+        description="Meet the partnership, hear from schools, plan the year.",
+        venue_name="Kassam Stadium Conference Centre",
+        venue_address="Grenoble Road\nOxford OX4 4XP",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=5),
+        capacity=60,
+        max_places_per_school=4,
+        status=Event.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    return school, leader, event
+
+
+def fill_person(page, number, name, email, role="", dietary=""):
+    person = page.get_by_role("group", name=f"Person {number}")
+    person.get_by_label("Full name").fill(name)
+    person.get_by_label("Email address").fill(email)
+    if role:
+        person.get_by_label("Role").fill(role)
+    if dietary:
+        person.get_by_label("Dietary needs").fill(dietary)
+
+
+def test_a_leader_books_two_places_and_cancels_one(page, live_server, settings, world, check_a11y):
+    school, leader, event = world
+    base = live_server.url
+    settings.SITE_URL = base
+
+    # 1. The public list and the event page, without signing in.
+    page.goto(f"{base}/events/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Partnership events")
+    check_a11y(page)
+    page.get_by_role("link", name=event.title).click()
+    page.wait_for_url(f"{base}{event.get_absolute_url()}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(event.title)
+    expect(page.get_by_role("region", name="Places")).to_contain_text("60 of 60 places left")
+    check_a11y(page)
+
+    # 2. Sign in to book; allauth brings the leader back to the booking form.
+    page.get_by_role("link", name="Sign in to book").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+    check_a11y(page)
+    page.get_by_label("Email").fill(leader.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"{base}/events/{event.pk}/book/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Book places: {event.title}")
+    expect(page.get_by_label(school.name)).to_be_checked()  # the one school they book for
+    check_a11y(page)
+
+    # 3. Two people: the second row comes from "Add another person", keeping what was typed.
+    fill_person(page, 1, "Ada Teacher", "ada@example.org", role="PE lead")
+    page.get_by_role("button", name="Add another person").click()
+    expect(page.get_by_role("group", name="Person 2")).to_be_visible()
+    expect(page.get_by_role("group", name="Person 1").get_by_label("Full name")).to_have_value(
+        "Ada Teacher"
+    )
+    check_a11y(page)
+    fill_person(page, 2, "Ben Teacher", "ben@example.org", dietary="Vegetarian")
+    page.get_by_role("button", name="Book places").click()
+
+    # 4. The confirmation.
+    page.wait_for_url(re.compile(r"/events/bookings/WS-[A-Z0-9]{6}/$"))
+    booking = Booking.objects.get()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Booking confirmed")
+    expect(page.get_by_role("status")).to_contain_text(f"Booked: reference {booking.reference}")
+    people = page.get_by_role("table", name="People on this booking")
+    expect(people.get_by_role("row")).to_have_count(3)  # header + two people
+    check_a11y(page)
+    assert booking.status == Booking.Status.CONFIRMED
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "ada@example.org",
+        "ben@example.org",
+        "leader@example.org",
+    ]
+
+    # 5. Cancel Ben's place, after a confirmation page.
+    page.get_by_role("link", name="Cancel place of Ben Teacher").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Cancel the place of Ben Teacher?"
+    )
+    check_a11y(page)
+    page.get_by_role("button", name="Cancel the place").click()
+    page.wait_for_url(f"{base}{booking.get_absolute_url()}")
+    expect(page.get_by_role("status")).to_contain_text("Ben Teacher's place is cancelled.")
+    expect(people.get_by_role("row")).to_have_count(2)
+    expect(people).to_contain_text("Ada Teacher")
+    expect(people).not_to_contain_text("Ben Teacher")
+    check_a11y(page)
+
+    # 6. What the database says.
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert booking.sequence == 1
+    statuses = dict(booking.attendees.values_list("email", "status"))
+    assert statuses == {
+        "ada@example.org": Attendee.Status.ACTIVE,
+        "ben@example.org": Attendee.Status.CANCELLED,
+    }
+    assert "METHOD:CANCEL" in mail.outbox[-1].attachments[0][1]
+    assert mail.outbox[-1].to == ["ben@example.org"]
