@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "partnership",
     "wellcheck",
     "events",
+    "accreditation",
 ]
 
 MIDDLEWARE = [
@@ -266,3 +267,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# --- background work ---
+# The file email backend (DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.
+# EmailBackend) writes here; the real-worker tests read what a worker process sent.
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# Generated documents: lost renders re-enqueued, stalled ones failed, old ones deleted.
+WELLSCHOOLS_DOCUMENT_RETENTION_DAYS = env.int("WELLSCHOOLS_DOCUMENT_RETENTION_DAYS", default=90)
+CELERY_BEAT_SCHEDULE["sweep-documents"] = {
+    "task": "wellschools.tasks.sweep_documents",
+    "schedule": 300.0,
+}
+# WeasyPrint logs every layout step at INFO; keep its warnings (refused resources) only.
+LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}

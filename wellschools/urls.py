@@ -11,11 +11,21 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("events/", include("events.urls")),
     path("", include("wellcheck.urls")),
+    path("", include("accreditation.urls")),
     # Coordinator pages of later apps; everything under /partnership/ needs TOTP.
     path("partnership/<slug:slug>/events/", include("events.coordinator_urls")),
     path("partnership/<slug:slug>/wellchecks/", include("wellcheck.coordinator_urls")),
+    path("partnership/<slug:slug>/accreditation/", include("accreditation.coordinator_urls")),
     path("partnership/<slug:slug>/", include("partnership.coordinator_urls")),
     path("", include("partnership.urls")),
+    # Background work: generated documents, email preferences and unsubscribe.
+    path("documents/<int:pk>/", views.document_detail, name="document_detail"),
+    path("documents/<int:pk>/download/", views.document_download, name="document_download"),
+    path("documents/<int:pk>/retry/", views.document_retry_view, name="document_retry"),
+    path("account/email-preferences/", views.email_preferences, name="email_preferences"),
+    path(
+        "email/unsubscribe/<str:token>/", views.email_unsubscribe_view, name="email_unsubscribe"
+    ),
 ]
 
 handler403 = "wellschools.views.permission_denied"
