@@ -3,7 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -25,7 +25,7 @@ def _with_places(events: QuerySet[Event]) -> QuerySet[Event]:
             filter=Q(bookings__status=B.CONFIRMED, bookings__attendees__status=A.ACTIVE),
         ),
         waiting_groups=Count("bookings", filter=Q(bookings__status=B.WAITING), distinct=True),
-    )
+    ).annotate(places_left=F("capacity") - F("places_taken"))
 
 
 def events_upcoming() -> QuerySet[Event]:
@@ -78,14 +78,18 @@ def event_availability(*, event: Event) -> Availability:
     return Availability(capacity=event.capacity, **counts)
 
 
-def booking_open(*, event: Event) -> bool:
+def booking_state(*, event: Event) -> str:
+    """ "open", "not_yet" (opens later), or "closed" (draft, cancelled, closed or started)."""
     now = timezone.now()
-    return (
-        event.status == E.PUBLISHED
-        and now < event.starts_at
-        and (event.opens_at is None or now >= event.opens_at)
-        and now < event.closes_at
-    )
+    if event.status != E.PUBLISHED or now >= event.starts_at or now >= event.closes_at:
+        return "closed"
+    if event.opens_at is not None and now < event.opens_at:
+        return "not_yet"
+    return "open"
+
+
+def booking_open(*, event: Event) -> bool:
+    return booking_state(event=event) == "open"
 
 
 def booking_options(*, user, event: Event) -> tuple[list[School], list[Trust]]:
@@ -149,7 +153,7 @@ def bookings_for_trust(*, trust: Trust, upcoming_only: bool = True) -> QuerySet[
     if upcoming_only:
         bookings = bookings.filter(event__ends_at__gt=timezone.now())
     return _with_size(
-        bookings.select_related("event", "school", "trust", "booker").order_by(
+        bookings.select_related("event__partnership", "school", "trust", "booker").order_by(
             "event__starts_at", "organisation", "pk"
         )
     )

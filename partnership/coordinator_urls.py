@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.dashboard, name="home"),
     path("members/", views.members, name="members"),
     path("members/export.csv", views.members_csv, name="members_csv"),
+    path("members/pdf/", views.members_pdf, name="members_pdf"),
     path("members/add/", views.member_add, name="member_add"),
     path("members/<int:pk>/status/", views.member_status, name="member_status"),
     path("applications/", views.applications, name="applications"),

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from wellschools.documents import document_request
 from wellschools.errors import DomainError
 from wellschools.panels import render_panels
 
@@ -76,7 +77,7 @@ def members(request, slug: str):
 def _csv_safe(value) -> str:
     # Spreadsheet programs run cells that start with these characters as formulas.
     text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @login_required
@@ -123,6 +124,15 @@ def members_csv(request, slug: str):
             ]
         )
     return response
+
+
+@login_required
+@require_POST
+def members_pdf(request, slug: str):
+    """Ask a worker to prepare the member list as a PDF; its page links to the download."""
+    partnership = get_partnership_for_coordinator(request.user, slug)
+    document = document_request(actor=request.user, kind="member_list", subject=partnership)
+    return redirect(document)
 
 
 @login_required

@@ -33,7 +33,9 @@ class _DraftOnly:
         framework = self._framework_of(obj)
         if isinstance(framework, FrameworkVersion) and framework.is_published:
             return False
-        return super().has_add_permission(request, obj) if obj is None else True
+        if isinstance(self, admin.options.InlineModelAdmin):
+            return super().has_add_permission(request, obj)
+        return super().has_add_permission(request)
 
 
 class PillarInline(_DraftOnly, admin.TabularInline):

@@ -143,7 +143,9 @@ class ReminderClaim(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["kind", "key", "recipient"], name="one_claim_per_reminder")
+            models.UniqueConstraint(
+                fields=["kind", "key", "recipient"], name="one_claim_per_reminder"
+            )
         ]
 
     def __str__(self) -> str:
@@ -201,6 +203,16 @@ class GeneratedDocument(models.Model):
         from django.urls import reverse
 
         return reverse("document_detail", kwargs={"pk": self.pk})
+
+    @property
+    def subject(self) -> models.Model:
+        """The object the document is about (DoesNotExist / LookupError if it is gone)."""
+        if "_subject" not in self.__dict__:
+            from django.apps import apps
+
+            model = apps.get_model(self.object_type)
+            self._subject = model._default_manager.get(pk=self.object_id)
+        return self._subject
 
 
 class EmailListUnsubscribe(models.Model):

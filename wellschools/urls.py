@@ -23,9 +23,7 @@ urlpatterns = [
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("documents/<int:pk>/retry/", views.document_retry_view, name="document_retry"),
     path("account/email-preferences/", views.email_preferences, name="email_preferences"),
-    path(
-        "email/unsubscribe/<str:token>/", views.email_unsubscribe_view, name="email_unsubscribe"
-    ),
+    path("email/unsubscribe/<str:token>/", views.email_unsubscribe_view, name="email_unsubscribe"),
 ]
 
 handler403 = "wellschools.views.permission_denied"

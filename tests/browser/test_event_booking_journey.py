@@ -114,9 +114,7 @@ def test_a_leader_books_two_places_and_cancels_one(page, live_server, settings, 
 
     # 5. Cancel Ben's place, after a confirmation page.
     page.get_by_role("link", name="Cancel place of Ben Teacher").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Cancel the place of Ben Teacher?"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel the place of Ben Teacher?")
     check_a11y(page)
     page.get_by_role("button", name="Cancel the place").click()
     page.wait_for_url(f"{base}{booking.get_absolute_url()}")
@@ -137,3 +135,102 @@ def test_a_leader_books_two_places_and_cancels_one(page, live_server, settings, 
     }
     assert "METHOD:CANCEL" in mail.outbox[-1].attachments[0][1]
     assert mail.outbox[-1].to == ["ben@example.org"]
+
+
+def _sign_in_as(context, base, user):
+    """Reuse Django's session machinery instead of typing (the journey above types)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
+    )
+
+
+def test_coordinator_pages_and_panels_pass_axe(
+    page, context, live_server, settings, world, check_a11y
+):
+    from conftest import enrol_totp
+
+    from events import services
+    from events.services import AttendeeData
+
+    school, leader, event = world
+    base = live_server.url
+    settings.SITE_URL = base
+    partnership = event.partnership
+    Event.objects.filter(pk=event.pk).update(
+        capacity=2, starts_at=timezone.now() + timedelta(hours=1)
+    )
+    event.refresh_from_db()
+    booking = services.booking_create(
+        actor=leader,
+        event=event,
+        school=school,
+        attendees=[
+            AttendeeData("Ada Teacher", "ada@example.org", "PE lead", "Vegetarian", "Hearing loop"),
+            AttendeeData("Ben Teacher", "ben@example.org"),
+        ],
+    )
+    services.booking_create(
+        actor=leader, event=event, school=school, attendees=[AttendeeData("Cal", "cal@example.org")]
+    )
+    coordinator = UserFactory(email="coordinator@example.org", full_name="Morgan Coordinator")
+    grant(coordinator, Role.Kind.COORDINATOR, partnership=partnership)
+    enrol_totp(coordinator)
+    _sign_in_as(context, base, coordinator)
+
+    manage = f"{base}/partnership/{partnership.slug}/events/"
+    page.goto(manage)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Events")
+    check_a11y(page)
+
+    # A new event with a mistake: the error sits next to its field.
+    page.get_by_role("link", name="New event").click()
+    page.wait_for_url(f"{manage}new/")
+    check_a11y(page)
+    page.get_by_label("Title*", exact=True).fill("Summer festival")
+    page.get_by_label("Venue", exact=True).fill("Cutteslowe Park")
+    page.get_by_label("Starts*", exact=True).fill("2031-06-18T09:30")
+    page.get_by_label("Ends*", exact=True).fill("2031-06-18T08:00")
+    page.get_by_label("Places*", exact=True).fill("100")
+    page.get_by_role("button", name="Save as a draft").click()
+    ends = page.get_by_label("Ends*", exact=True)
+    expect(ends).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("The event must end after it starts.")).to_be_visible()
+    expect(page.get_by_label("Title*", exact=True)).to_have_value("Summer festival")
+    check_a11y(page)
+
+    for path, heading in [
+        (f"{event.pk}/", event.title),
+        (f"{event.pk}/register/", f"Register: {event.title}"),
+        (f"{event.pk}/email/", f"Email people about {event.title}"),
+        (f"{event.pk}/edit/", f"Change {event.title}"),
+        (f"{event.pk}/cancel/", f"Cancel {event.title}?"),
+        (f"{event.pk}/bookings/{booking.reference}/", "Booking confirmed"),
+    ]:
+        page.goto(manage + path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        check_a11y(page)
+
+    # The register, marked without JavaScript.
+    page.goto(manage + f"{event.pk}/register/")
+    page.get_by_role("group", name="Attendance of Ada Teacher").get_by_label(
+        "Attended", exact=True
+    ).check()
+    page.get_by_role("button", name="Save the register").click()
+    expect(page.get_by_role("status")).to_contain_text("1 mark changed")
+    check_a11y(page)
+
+    # The dashboard panel, and the school's page with its bookings panel.
+    page.goto(f"{base}/partnership/{partnership.slug}/")
+    expect(page.get_by_role("region", name="Events")).to_contain_text(event.title)
+    check_a11y(page)
+    context.clear_cookies()
+    _sign_in_as(context, base, leader)
+    page.goto(f"{base}{school.get_absolute_url()}")
+    expect(page.get_by_role("region", name="Event bookings")).to_contain_text(event.title)
+    check_a11y(page)
+    page.goto(f"{base}/events/bookings/")
+    check_a11y(page)

@@ -26,9 +26,7 @@ def booking(event, school, leader):
 
 
 def test_public_pages_open_without_signing_in(client, event):
-    past = make_event(
-        event.partnership, title="Spring conference", starts_in=-timedelta(days=300)
-    )
+    past = make_event(event.partnership, title="Spring conference", starts_in=-timedelta(days=300))
     listing = client.get(reverse("events:list"))
     assert listing.status_code == 200 and event.title in listing.content.decode()
     archive = client.get(reverse("events:archive"))
@@ -64,7 +62,9 @@ def test_signing_in_is_needed_to_book(client, event):
     "persona", ["leader", "colleague", "governor", "trust_staff", "trust_lead"]
 )
 def test_the_booking_form_opens_for_school_and_trust_staff(request, as_user, event, persona):
-    response = as_user(request.getfixturevalue(persona)).get(reverse("events:book", args=[event.pk]))
+    response = as_user(request.getfixturevalue(persona)).get(
+        reverse("events:book", args=[event.pk])
+    )
     assert response.status_code == 200
 
 
@@ -159,7 +159,9 @@ def test_coordinator_pages_open_for_the_coordinator(
 
 
 @pytest.mark.parametrize("persona", ["leader", "trust_lead", "other_leader"])
-def test_coordinator_pages_are_403_to_members(request, as_user, partnership, event, booking, persona):
+def test_coordinator_pages_are_403_to_members(
+    request, as_user, partnership, event, booking, persona
+):
     client = as_user(request.getfixturevalue(persona))
     for url in _coordinator_pages(partnership, event, booking):
         assert client.get(url).status_code == 403, url

@@ -153,9 +153,7 @@ def test_the_most_places_one_school_may_take_counts_waiting_places_too(
 
 def test_one_person_cannot_hold_two_places(partnership, school, leader, other_school, other_leader):
     event = make_event(partnership)
-    services.booking_create(
-        actor=leader, event=event, attendees=people(1, "sam"), school=school
-    )
+    services.booking_create(actor=leader, event=event, attendees=people(1, "sam"), school=school)
     with pytest.raises(DomainError, match="sam1@example.org has a place"):
         services.booking_create(
             actor=other_leader, event=event, attendees=people(1, "SAM"), school=other_school
@@ -185,9 +183,7 @@ def test_booking_only_while_the_window_is_open(partnership, school, leader, fiel
     assert not Booking.objects.exists()
 
 
-def test_members_only_events_refuse_schools_outside_the_partnership(
-    partnership, school, outsider
-):
+def test_members_only_events_refuse_schools_outside_the_partnership(partnership, school, outsider):
     event = make_event(partnership)
     with pytest.raises(DomainError, match="member schools and trusts"):
         book(outsider, event, 1, school=outsider.roles.get().school)
@@ -449,3 +445,9 @@ def test_the_calendar_download_is_the_bookings_entry(as_user, partnership, schoo
     calendar = Calendar.from_ical(response.content)
     assert str(calendar["METHOD"]) == "PUBLISH"
     assert str(calendar.walk("VEVENT")[0]["UID"]) == f"{booking.calendar_uid}@wellschools"
+
+
+def test_a_group_bigger_than_the_whole_event_is_refused(partnership, school, leader):
+    event = make_event(partnership, capacity=2)
+    with pytest.raises(DomainError, match="2 places in all"):
+        book(leader, event, 3, school=school)

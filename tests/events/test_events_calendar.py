@@ -36,9 +36,7 @@ def _entry(calendar: Calendar):
 def _summer_event(partnership, **fields):
     year = timezone.localdate().year + 1
     starts = datetime(year, 6, 18, 9, 30, tzinfo=LONDON)
-    return make_event(
-        partnership, starts_at=starts, ends_at=starts + timedelta(hours=6), **fields
-    )
+    return make_event(partnership, starts_at=starts, ends_at=starts + timedelta(hours=6), **fields)
 
 
 def test_the_calendar_holds_london_times_with_the_zone(partnership, school, leader):

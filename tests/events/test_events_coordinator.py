@@ -71,8 +71,12 @@ def test_a_coordinator_creates_a_draft_and_publishes_it(
 def test_summer_times_are_typed_and_shown_in_uk_time(as_user, partnership, coordinator):
     as_user(coordinator).post(
         reverse("events_manage:create", args=[partnership.slug]),
-        _event_form(starts_at="2031-06-18T09:30", ends_at="2031-06-18T15:00",
-                    booking_closes_at="", cancellation_deadline=""),
+        _event_form(
+            starts_at="2031-06-18T09:30",
+            ends_at="2031-06-18T15:00",
+            booking_closes_at="",
+            cancellation_deadline="",
+        ),
     )
     event = Event.objects.get()
     assert event.starts_at.isoformat() == "2031-06-18T08:30:00+00:00"  # BST is UTC+1
@@ -159,7 +163,9 @@ def test_the_coordinator_cancels_a_booking_after_the_deadline_from_their_page(
     mail.outbox.clear()
     with on_commit():
         response = as_user(coordinator).post(
-            reverse("events_manage:booking_cancel", args=[partnership.slug, event.pk, booking.reference]),
+            reverse(
+                "events_manage:booking_cancel", args=[partnership.slug, event.pk, booking.reference]
+            ),
             {"reason": "Double booking"},
         )
     assert response.status_code == 302
@@ -237,9 +243,7 @@ def test_the_register_opens_on_the_day(partnership, school, leader, coordinator)
     event = make_event(partnership, starts_in=timedelta(days=3))
     attendee = book(leader, event, 1, school=school).attendees.get()
     with pytest.raises(DomainError, match="opens on the day"):
-        services.attendance_record(
-            actor=coordinator, event=event, marks={attendee.pk: "attended"}
-        )
+        services.attendance_record(actor=coordinator, event=event, marks={attendee.pk: "attended"})
 
 
 def test_the_csv_export_lists_everyone_and_defuses_formulas(
@@ -281,14 +285,17 @@ def test_the_coordinator_emails_the_attendees_or_the_waiting_list(
     mail.outbox.clear()
     with on_commit():
         response = as_user(coordinator).post(
-            url, {"audience": "waiting", "subject": "Parking & access", "message": "Park at the back."}
+            url,
+            {"audience": "waiting", "subject": "Parking & access", "message": "Park at the back."},
         )
     assert response.status_code == 302
     assert sorted(m.to[0] for m in mail.outbox) == ["other.leader@example.org", "wait1@example.org"]
     assert mail.outbox[0].subject.endswith("Parking & access")  # not HTML-escaped
     mail.outbox.clear()
     with on_commit():
-        as_user(coordinator).post(url, {"audience": "attendees", "subject": "Hi", "message": "See you"})
+        as_user(coordinator).post(
+            url, {"audience": "attendees", "subject": "Hi", "message": "See you"}
+        )
     assert sorted(m.to[0] for m in mail.outbox) == [
         "in1@example.org",
         "in2@example.org",

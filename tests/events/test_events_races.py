@@ -109,9 +109,7 @@ def test_simultaneous_cancellations_and_bookings_never_strand_a_place(partnershi
             jobs.append(lambda r=racer, b=booking: services.booking_cancel(actor=r, booking=b))
         else:
             attendee = booking.attendees.order_by("pk").first()
-            jobs.append(
-                lambda r=racer, a=attendee: services.attendee_cancel(actor=r, attendee=a)
-            )
+            jobs.append(lambda r=racer, a=attendee: services.attendee_cancel(actor=r, attendee=a))
     for n in range(14):
         racer_school, racer = member_school_with_leader(partnership, 300 + n)
         size = randomiser.choice([1, 2, 3])
@@ -128,6 +126,8 @@ def test_simultaneous_cancellations_and_bookings_never_strand_a_place(partnershi
     _assert_no_group_that_fits_is_waiting(event)
     # Every attendee is in exactly one state; nobody was lost or double counted.
     live = Attendee.objects.filter(
-        booking__event=event, status=Attendee.Status.ACTIVE, booking__status__in=[B.CONFIRMED, B.WAITING]
+        booking__event=event,
+        status=Attendee.Status.ACTIVE,
+        booking__status__in=[B.CONFIRMED, B.WAITING],
     ).count()
     assert live == places_taken(event) + sum(waiting_sizes(event))

@@ -69,7 +69,9 @@ def test_a_moved_event_is_reminded_again_for_its_new_date(
     book(leader, event, 1, school=school)
     assert send_event_reminders() == 1
     services.event_update(
-        actor=coordinator, event=event, starts_at=event.starts_at + timedelta(hours=2),
+        actor=coordinator,
+        event=event,
+        starts_at=event.starts_at + timedelta(hours=2),
         ends_at=event.ends_at + timedelta(hours=2),
     )
     assert send_event_reminders() == 1

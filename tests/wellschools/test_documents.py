@@ -159,9 +159,7 @@ def test_a_rerun_after_a_killed_worker_rebuilds_and_overwrites_the_file(
         partnership, coordinator, execute=False, capture=django_capture_on_commit_callbacks
     )
     # The first run was killed after writing part of the file, before it committed.
-    GeneratedDocument.objects.filter(pk=document.pk).update(
-        started_at=timezone.now(), attempts=1
-    )
+    GeneratedDocument.objects.filter(pk=document.pk).update(started_at=timezone.now(), attempts=1)
     storage = document.file.storage
     name = document_storage_name(document)
     storage.save(name, io.BytesIO(b"%PDF-1.7 half a file"))

@@ -97,18 +97,24 @@ def test_one_click_unsubscribe_from_a_mail_program_rfc_8058():
 def _tampered_tokens() -> dict[str, str]:
     good = unsubscribe_token("head@school.example")
     value, signature = good.rsplit(":", 1)
+    other_value = unsubscribe_token("other@school.example").rsplit(":", 1)[0]
     flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    ours = signing.Signer(salt=UNSUBSCRIBE_SALT)
     return {
         "signature changed": f"{value}:{flipped}",
-        "address changed": f"other@school.example:{signature}",
+        "address changed": f"{other_value}:{signature}",
         "no signature": value,
-        "another salt": signing.Signer(salt="wellschools.other").sign("head@school.example"),
-        "no salt": signing.Signer().sign("head@school.example"),
-        "signing.dumps": signing.dumps("head@school.example"),
-        "another key": signing.Signer(key="x" * 50, salt=UNSUBSCRIBE_SALT).sign(
-            "head@school.example"
+        "another salt": signing.Signer(salt="wellschools.other").sign_object(
+            {"email": "head@school.example"}
         ),
-        "not an address": signing.Signer(salt=UNSUBSCRIBE_SALT).sign("nobody"),
+        "no salt": signing.Signer().sign_object({"email": "head@school.example"}),
+        "signing.dumps": signing.dumps({"email": "head@school.example"}),
+        "another key": signing.Signer(key="x" * 50, salt=UNSUBSCRIBE_SALT).sign_object(
+            {"email": "head@school.example"}
+        ),
+        "plain signed address": ours.sign("head@school.example"),
+        "not an address": ours.sign_object({"email": "nobody"}),
+        "not an object": ours.sign_object(["head@school.example"]),
         "garbage": "not-a-token",
     }
 

@@ -1,0 +1,89 @@
+"""What the PDF benchmark renders: one case per document kind of the registry.
+
+``bench/pdf_bench.py`` benchmarks every registered document kind that has a case here
+(``wellschools.documents.document_kinds()``). A case builds realistic data in the bench's
+throwaway database and returns the document's subject. To add a kind, write a builder and
+add it to ``BENCH_CASES`` under the kind's registered name, e.g.::
+
+    BENCH_CASES["wellcheck_report"] = BenchCase(
+        build=build_full_wellcheck,          # () -> WellCheck, every answer and action
+        goal_seconds=1.0,
+        description="a full Well Check report",
+    )
+    BENCH_CASES["trust_summary"] = BenchCase(
+        build=build_trust_of_50_schools,     # () -> Trust with 50 schools' Well Checks
+        goal_seconds=5.0,
+        description="the summary of a 50-school trust",
+    )
+
+``worker_kind`` names the kind rendered 100 times in a row to watch a worker's memory;
+the first of these that is registered and has a case is used.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class BenchCase:
+    build: Callable[[], models.Model]
+    goal_seconds: float | None = None
+    description: str = ""
+
+
+def build_member_list() -> models.Model:
+    """A partnership of 300 schools (Oxfordshire has about that many) in 12 trusts."""
+    from partnership.models import Membership, Partnership, School, Trust
+
+    partnership = Partnership.objects.create(
+        name="Bench Well Schools Partnership", slug="bench", la_codes=["931"]
+    )
+    trusts = Trust.objects.bulk_create(
+        Trust(group_uid=str(90000 + n), name=f"Bench Valley Learning Trust {n}")
+        for n in range(12)
+    )
+    phases = ["Primary", "Secondary", "All-through", "Nursery", "16 plus"]
+    towns = ["Oxford", "Banbury", "Bicester", "Witney", "Abingdon", "Didcot", "Thame"]
+    schools = School.objects.bulk_create(
+        School(
+            urn=800000 + n,
+            name=f"{towns[n % len(towns)]} {['St Mary’s', 'Church', 'Community', 'Park'][n % 4]} "
+            f"{phases[n % len(phases)]} School {n}",
+            phase=phases[n % len(phases)],
+            establishment_type="Academy converter",
+            la_code="931",
+            la_name="Oxfordshire",
+            town=towns[n % len(towns)],
+            postcode=f"OX{n % 30} {n % 9}AB",
+            pupils=120 + (n * 37) % 1400,
+            trust=trusts[n % len(trusts)] if n % 3 else None,
+        )
+        for n in range(300)
+    )
+    S = Membership.Status
+    statuses = [S.ACTIVE] * 270 + [S.APPLIED] * 15 + [S.LAPSED] * 10 + [S.LEFT] * 5
+    Membership.objects.bulk_create(
+        Membership(
+            partnership=partnership,
+            school=school,
+            status=status,
+            joined_on="2025-09-01" if status != S.APPLIED else None,
+            ended_on="2026-07-31" if status in (S.LAPSED, S.LEFT) else None,
+        )
+        for school, status in zip(schools, statuses, strict=True)
+    )
+    return partnership
+
+
+BENCH_CASES: dict[str, BenchCase] = {
+    "member_list": BenchCase(
+        build=build_member_list,
+        goal_seconds=None,
+        description="a 300-school partnership member list",
+    ),
+}
+
+# Rendered 100 times in a row by one worker; the first registered one with a case wins.
+WORKER_KINDS = ["wellcheck_report", "trust_summary", "member_list"]

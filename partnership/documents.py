@@ -1,0 +1,61 @@
+"""The documents the partnership app offers (found by ``wellschools.documents``).
+
+``member_list``: a coordinator's PDF of the partnership's member schools, grouped by
+membership status, rendered by a worker from the same selector as the members page.
+"""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from wellschools.documents import register_document
+from wellschools.models import GeneratedDocument
+from wellschools.pdf import pdf_render
+
+from . import selectors
+from .models import Membership, Partnership
+from .permissions import get_partnership_for_coordinator, is_coordinator
+
+S = Membership.Status
+# (status, heading, date column label, date field), in the order the PDF shows them.
+MEMBER_LIST_GROUPS = [
+    (S.ACTIVE, "Active members", "Joined", "joined_on"),
+    (S.APPLIED, "Applications to join", "Applied", "applied_at"),
+    (S.LAPSED, "Lapsed members", "Ended", "ended_on"),
+    (S.LEFT, "Schools that left", "Ended", "ended_on"),
+]
+
+
+def render_member_list(document: GeneratedDocument) -> tuple[str, bytes]:
+    partnership: Partnership = document.subject
+    by_status: dict[str, list[Membership]] = {}
+    for membership in selectors.member_list(partnership=partnership):
+        by_status.setdefault(membership.status, []).append(membership)
+    groups = [
+        {"label": label, "date_label": date_label, "date_field": field, "memberships": rows}
+        for status, label, date_label, field in MEMBER_LIST_GROUPS
+        if (rows := by_status.get(status))
+    ]
+    prepared_at = timezone.localtime()
+    pdf = pdf_render(
+        template="pdf/member_list.html",
+        context={
+            "partnership": partnership,
+            "groups": groups,
+            "prepared_at": prepared_at,
+            "created": prepared_at,
+            "pupils_total": sum(m.school.pupils or 0 for m in by_status.get(S.ACTIVE, [])),
+        },
+        title=f"Member schools of {partnership.name}",
+    )
+    return f"{partnership.slug}-members-{prepared_at:%Y-%m-%d}.pdf", pdf
+
+
+register_document(
+    "member_list",
+    title="Member list",
+    subject_model=Partnership,
+    renderer=render_member_list,
+    can_view=is_coordinator,
+    check_access=lambda user, partnership: get_partnership_for_coordinator(user, partnership.slug),
+    back_url=lambda partnership: reverse("partnership:members", args=[partnership.slug]),
+)

@@ -1,0 +1,303 @@
+"""Generated documents (PDF reports): the registry, the services and the selectors.
+
+An app registers each kind of document it offers, usually in its ``documents.py`` (found
+automatically, like ``admin.py``) or in ``AppConfig.ready()``::
+
+    register_document(
+        "wellcheck_report",
+        title="Well Check report",
+        subject_model="wellcheck.WellCheck",
+        renderer=render_wellcheck_report,        # (document) -> (filename, pdf bytes)
+        can_view=lambda user, check: can_view_school(user, check.school),
+        check_access=lambda user, check: get_school_for(user, check.school.urn),
+        back_url=lambda check: check.get_absolute_url(),
+    )
+
+A page asks for a document with ``document_request(actor=..., kind=..., subject=...)`` and
+redirects to ``document.get_absolute_url()``: that page shows "being prepared" and turns
+into a download link when the worker has rendered it. The render task runs after the
+request's transaction commits, on the ``pdf`` queue.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, models, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from .errors import DomainError
+from .models import GeneratedDocument, User
+
+logger = logging.getLogger(__name__)
+
+Renderer = Callable[[GeneratedDocument], tuple[str, bytes]]
+
+# A render that started this long ago and is still pending was killed (hard time limit,
+# lost worker); the sweep marks it failed so the person can try again.
+STALLED_AFTER = timezone.timedelta(minutes=10)
+# A pending document nobody started for this long lost its enqueue; the sweep re-sends it.
+UNSTARTED_AFTER = timezone.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    kind: str
+    title: str
+    subject_model: str  # "app_label.modelname", lower case
+    renderer: Renderer
+    can_view: Callable[[Any, models.Model], bool]
+    check_access: Callable[[Any, models.Model], Any] | None = None
+    back_url: Callable[[models.Model], str] | None = None
+
+    def authorize(self, user, subject: models.Model) -> None:
+        """Return if the person may see documents about the subject; otherwise raise
+        Http404 (outsider) or PermissionDenied (a member without the right)."""
+        if self.check_access is not None:
+            self.check_access(user, subject)
+        if not self.can_view(user, subject):
+            if self.check_access is not None:
+                raise PermissionDenied
+            raise Http404
+
+
+_kinds: dict[str, DocumentKind] = {}
+_discovered = False
+
+
+def register_document(
+    kind: str,
+    *,
+    title: str,
+    subject_model: str | type[models.Model],
+    renderer: Renderer,
+    can_view: Callable[[Any, models.Model], bool],
+    check_access: Callable[[Any, models.Model], Any] | None = None,
+    back_url: Callable[[models.Model], str] | None = None,
+) -> DocumentKind:
+    """Register a kind of document.
+
+    - ``renderer(document) -> (filename, pdf_bytes)`` rebuilds the whole file from the
+      database (``document.subject`` is the subject); it runs in a worker.
+    - ``can_view(user, subject) -> bool``: may this person download it?
+    - ``check_access(user, subject)``: optional; raises Http404 / PermissionDenied like the
+      getters of ``partnership.permissions``, so outsiders get 404 and members 403. Without
+      it, anyone who may not view gets 404.
+    - ``back_url(subject) -> str``: optional link back from the document's page.
+    """
+    label = subject_model if isinstance(subject_model, str) else subject_model._meta.label
+    spec = DocumentKind(
+        kind=kind,
+        title=title,
+        subject_model=label.lower(),
+        renderer=renderer,
+        can_view=can_view,
+        check_access=check_access,
+        back_url=back_url,
+    )
+    existing = _kinds.get(kind)
+    if existing is not None and (
+        existing.renderer.__module__,
+        existing.renderer.__qualname__,
+    ) != (renderer.__module__, renderer.__qualname__):
+        raise ImproperlyConfigured(f"Document kind {kind!r} is registered twice")
+    _kinds[kind] = spec
+    return spec
+
+
+def _discover() -> None:
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("documents")
+        _discovered = True
+
+
+def document_kinds() -> dict[str, DocumentKind]:
+    _discover()
+    return dict(_kinds)
+
+
+def document_kind(kind: str) -> DocumentKind:
+    _discover()
+    try:
+        return _kinds[kind]
+    except KeyError:
+        raise DomainError(f"There is no document of the kind “{kind}”.") from None
+
+
+def document_subject(document: GeneratedDocument) -> models.Model:
+    """The object the document is about; Http404 if it is gone."""
+    try:
+        return document.subject
+    except (LookupError, ValueError, models.ObjectDoesNotExist):
+        raise Http404("The subject of this document no longer exists") from None
+
+
+# --- selectors ------------------------------------------------------------------------
+
+
+def document_latest(*, kind: str, subject: models.Model) -> GeneratedDocument | None:
+    """The newest document of this kind about the subject (for a "last report" link)."""
+    return (
+        GeneratedDocument.objects.filter(
+            kind=kind, object_type=subject._meta.label_lower, object_id=str(subject.pk)
+        )
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+
+
+# --- services ---------------------------------------------------------------------------
+
+
+def _enqueue(document_id: int) -> None:
+    from .tasks import render_document
+
+    # After commit: a rolled-back request enqueues nothing, and the worker always finds
+    # the committed row.
+    transaction.on_commit(lambda: render_document.delay(document_id))
+
+
+def document_request(*, actor: User | None, kind: str, subject: models.Model) -> GeneratedDocument:
+    """Ask for a document; the render runs in a worker once the transaction commits.
+
+    A pending document of the same kind about the same subject is reused, so a double
+    click or two people at once start one render. The caller has checked the rights."""
+    spec = document_kind(kind)
+    if subject._meta.label_lower != spec.subject_model:
+        raise DomainError(f"A {spec.title} is not about a {subject._meta.verbose_name}.")
+    lookup = {"kind": kind, "object_type": spec.subject_model, "object_id": str(subject.pk)}
+    pending = GeneratedDocument.objects.filter(**lookup, status=GeneratedDocument.Status.PENDING)
+    existing = pending.first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            document = GeneratedDocument.objects.create(
+                **lookup,
+                object_label=str(subject)[:300],
+                requested_by=actor if actor is not None and actor.pk else None,
+            )
+    except IntegrityError:
+        # Someone else's request for the same document committed first: share it.
+        existing = pending.first()
+        if existing is None:
+            raise
+        return existing
+    _enqueue(document.pk)
+    return document
+
+
+def document_retry(*, actor: User | None, document: GeneratedDocument) -> GeneratedDocument:
+    """Try a failed document again. The caller has checked the rights."""
+    with transaction.atomic():
+        locked = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
+        if locked.status != GeneratedDocument.Status.FAILED:
+            raise DomainError("Only a document that failed can be tried again.")
+        locked.status = GeneratedDocument.Status.PENDING
+        locked.error = ""
+        locked.started_at = locked.finished_at = None
+        locked.requested_at = timezone.now()
+        if actor is not None and actor.pk:
+            locked.requested_by = actor
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError:
+            # A newer request for the same document is already being prepared.
+            raise DomainError(
+                "This document is already being prepared again; open the latest one."
+            ) from None
+    _enqueue(locked.pk)
+    return locked
+
+
+def document_storage_name(document: GeneratedDocument) -> str:
+    return f"documents/{document.kind}/{document.pk}.pdf"
+
+
+def document_render(*, document_id: int) -> bool:
+    """Render one pending document; True if this call finished it.
+
+    Idempotent: a document that is no longer pending is left alone, and a re-run after a
+    killed worker rebuilds the whole file from the database and overwrites what an earlier
+    run may have left. Errors propagate; the task marks the document failed."""
+    claimed = GeneratedDocument.objects.filter(
+        pk=document_id, status=GeneratedDocument.Status.PENDING
+    ).update(started_at=timezone.now(), attempts=models.F("attempts") + 1)
+    if not claimed:
+        return False
+    document = GeneratedDocument.objects.get(pk=document_id)
+    spec = document_kind(document.kind)
+    document_subject(document)  # fails the render clearly if the subject is gone
+    # Rendering takes a while and holds no lock; two runs of the same document (a
+    # redelivered task) may both render, but only the first to finish stores a file.
+    filename, pdf = spec.renderer(document)
+    with transaction.atomic():
+        locked = (
+            GeneratedDocument.objects.select_for_update()
+            .filter(pk=document_id, status=GeneratedDocument.Status.PENDING)
+            .first()
+        )
+        if locked is None:
+            return False
+        storage = locked.file.storage
+        name = document_storage_name(locked)
+        if storage.exists(name):
+            storage.delete(name)
+        saved = storage.save(name, ContentFile(pdf))
+        try:
+            locked.file.name = saved
+            locked.filename = filename[:200]
+            locked.status = GeneratedDocument.Status.READY
+            locked.error = ""
+            locked.finished_at = timezone.now()
+            locked.save(update_fields=["file", "filename", "status", "error", "finished_at"])
+        except Exception:
+            storage.delete(saved)
+            raise
+    return True
+
+
+def document_fail(*, document_id: int, error: str) -> None:
+    """Mark a pending document failed; the page offers to try again."""
+    GeneratedDocument.objects.filter(
+        pk=document_id, status=GeneratedDocument.Status.PENDING
+    ).update(status=GeneratedDocument.Status.FAILED, error=error[:4000], finished_at=timezone.now())
+
+
+def documents_sweep(*, retention_days: int | None = None) -> dict[str, int]:
+    """Periodic housekeeping: re-enqueue lost renders, fail stalled ones, and delete
+    documents (and their files) older than the retention period."""
+    from .tasks import render_document
+
+    now = timezone.now()
+    pending = GeneratedDocument.objects.filter(status=GeneratedDocument.Status.PENDING)
+    lost = list(
+        pending.filter(started_at__isnull=True, requested_at__lt=now - UNSTARTED_AFTER).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in lost:
+        render_document.delay(pk)
+    stalled = pending.filter(started_at__lt=now - STALLED_AFTER).update(
+        status=GeneratedDocument.Status.FAILED,
+        error="The render did not finish (the worker stopped or hit its time limit).",
+        finished_at=now,
+    )
+    deleted = 0
+    if retention_days:
+        old = GeneratedDocument.objects.filter(
+            requested_at__lt=now - timezone.timedelta(days=retention_days)
+        ).exclude(status=GeneratedDocument.Status.PENDING)
+        for document in old.iterator(chunk_size=200):
+            if document.file:
+                document.file.delete(save=False)
+            document.delete()
+            deleted += 1
+    return {"re_enqueued": len(lost), "stalled": stalled, "deleted": deleted}
