@@ -169,6 +169,9 @@ def _save_one(request, well_check, question, posted, *, force=False) -> dict:
     """Save one posted answer; return its state for the template (saved / error / conflict)."""
     state = {"posted": posted}
     if not posted["rating"]:
+        if posted["comment"].strip():
+            # Never drop what someone wrote: keep it on the page and say why it is unsaved.
+            state["error"] = "Choose a rating to save this comment; it is kept here until then."
         return state
     try:
         answer = services.answer_save(

@@ -3,9 +3,9 @@ outsider (404)."""
 
 import pytest
 from django.urls import reverse
+from wellcheck_helpers import submitted_check
 
 from wellcheck.services import action_create
-from wellcheck_helpers import submitted_check
 
 pytestmark = pytest.mark.django_db
 

@@ -265,3 +265,16 @@ def test_earlier_years_stay_readable(as_user, school, leader):
         .status_code
         == 200
     )
+
+
+def test_a_comment_without_a_rating_is_kept_and_flagged_not_dropped(as_user, leader, well_check):
+    question = Question.objects.filter(pillar__framework=well_check.framework).first()
+    response = as_user(leader).post(
+        _pillar_url(well_check, question.pillar.key),
+        {f"comment_{question.pk}": "We run a daily mile", f"version_{question.pk}": "0"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose a rating to save this comment" in page
+    assert "We run a daily mile" in page
+    assert not Answer.objects.exists()

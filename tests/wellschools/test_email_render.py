@@ -14,7 +14,12 @@ def test_plain_text_keeps_apostrophes_and_html_escapes_them(school, leader):
     invitation = Invitation(email="a@example.org", kind="school_staff", school=school)
     subject, text, html = email_render(
         template="invitation",
-        context={"invitation": invitation, "inviter": leader, "accept_url": "http://x/", "days": 14},
+        context={
+            "invitation": invitation,
+            "inviter": leader,
+            "accept_url": "http://x/",
+            "days": 14,
+        },
     )
     assert "St Mary's <Primary> School" in subject
     assert "St Mary's <Primary> School" in text

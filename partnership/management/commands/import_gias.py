@@ -17,7 +17,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="The GIAS establishment extract (CSV).")
         parser.add_argument(
-            "--la", dest="la", action="extend", nargs="+", default=None, metavar="CODE",
+            "--la",
+            dest="la",
+            action="extend",
+            nargs="+",
+            default=None,
+            metavar="CODE",
             help="Only import schools in these local authorities (e.g. 931 for Oxfordshire).",
         )
         parser.add_argument("--groups", help="GIAS allgroupsdata.csv (needs --links).")

@@ -115,6 +115,7 @@ class Command(BaseCommand):
         self._user("newcomer@example.org", "Charlie Newcomer", password)
 
         self._demo_wellchecks(members, leader_school)
+        self._demo_event(partnership)
         active = Membership.objects.filter(partnership=partnership, status="active").count()
         self.stdout.write(
             self.style.SUCCESS(f"\nDemo partnership: {partnership.name}, {active} member schools.")
@@ -165,6 +166,35 @@ class Command(BaseCommand):
             WellCheckHistory.objects.create(
                 well_check=check, from_status="in_progress", to_status="submitted"
             )
+
+    def _demo_event(self, partnership) -> None:
+        """The partnership's launch event, published, so booking can be tried."""
+        from datetime import datetime, time, timedelta
+        from zoneinfo import ZoneInfo
+
+        from events.models import Event
+        from events.services import event_create, event_publish
+
+        if Event.objects.filter(partnership=partnership).exists():
+            return
+        coordinator = User.objects.get(email="coordinator@example.org")
+        london = ZoneInfo("Europe/London")
+        day = timezone.localdate() + timedelta(days=21)
+        event = event_create(
+            actor=coordinator,
+            partnership=partnership,
+            title="Oxfordshire Well Schools Partnership launch",
+            description="An afternoon to launch the partnership: the four pillars, the Well "
+            "Check, and schools sharing what works.",
+            venue_name="Example Conference Centre",
+            venue_address="1 Example Road, Oxford OX1 0AA",
+            starts_at=datetime.combine(day, time(13, 30), london),
+            ends_at=datetime.combine(day, time(16, 0), london),
+            capacity=60,
+            max_places_per_school=3,
+            audience=Event.Audience.MEMBERS,
+        )
+        event_publish(actor=coordinator, event=event)
 
     def _user(self, email: str, name: str, password: str) -> User:
         user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name})
