@@ -93,8 +93,9 @@ def _reviews(user, application) -> bool:
     )
 
 
-def _application_page(request, partnership, application, *, assign_form=None,
-                      decision_form=None, status=200):
+def _application_page(
+    request, partnership, application, *, assign_form=None, decision_form=None, status=200
+):
     candidates = selectors.reviewer_candidates(partnership=partnership)
     return render(
         request,
@@ -107,7 +108,8 @@ def _application_page(request, partnership, application, *, assign_form=None,
             "history": selectors.application_history(application),
             "days_waiting": selectors.days_waiting(application),
             "target": TARGET_WORKING_DAYS,
-            "assign_form": assign_form or AssignReviewerForm(
+            "assign_form": assign_form
+            or AssignReviewerForm(
                 candidates=candidates,
                 initial={"reviewer": application.reviewer_id},
             ),
@@ -173,13 +175,10 @@ def decide(request, slug: str, pk: int):
             outcome = "accredited" if award else "not awarded accreditation"
             messages.success(
                 request,
-                f"{application.school.name} is {outcome}. The school's leaders have been "
-                "emailed.",
+                f"{application.school.name} is {outcome}. The school's leaders have been emailed.",
             )
             return redirect(application.get_coordinator_url())
-    return _application_page(
-        request, partnership, application, decision_form=form, status=400
-    )
+    return _application_page(request, partnership, application, decision_form=form, status=400)
 
 
 # --- the review page: the assigned reviewer and the coordinators ---------------------------

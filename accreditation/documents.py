@@ -40,6 +40,9 @@ def render_certificate(document: GeneratedDocument) -> tuple[str, bytes]:
             "school": award.school,
             "partnership": award.partnership,
             "verify_url": verify_url,
+            "pillars": list(
+                award.application.framework.pillars.order_by("order").values_list("name", flat=True)
+            ),
             # segno builds the SVG from our own URL (site URL + a code of [0-9A-Z]).
             "qr": mark_safe(qr_svg(verify_url)),  # noqa: S308
             "created": timezone.localtime(),

@@ -132,8 +132,10 @@ class QueueFilterForm(forms.Form):
         S = Application.Status
         self.fields["status"].choices = [
             ("", "Waiting for the partnership or the school"),
-            *[(s.value, s.label) for s in (S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED,
-                                           S.RESUBMITTED)],
+            *[
+                (s.value, s.label)
+                for s in (S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED, S.RESUBMITTED)
+            ],
             ("decided", "Decided or withdrawn"),
         ]
         self.fields["reviewer"].choices = [
@@ -183,7 +185,7 @@ class ReviewForm(forms.Form):
         label="Overall recommendation",
         required=False,
         choices=[("", "Not decided yet"), *Application.Recommendation.choices],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     recommendation_comment = forms.CharField(
         label="Note to the coordinators (not shown to the school)",
@@ -200,7 +202,7 @@ class ReviewForm(forms.Form):
                 label=f"{pillar.name}: judgement",
                 required=False,
                 choices=_judgement_choices(),
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
             self.fields[f"comment_{pillar.pk}"] = forms.CharField(
                 label=f"{pillar.name}: comment to the school",

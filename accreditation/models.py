@@ -108,7 +108,13 @@ class Application(models.Model):
             models.UniqueConstraint(
                 fields=["partnership", "school"],
                 condition=Q(
-                    status__in=["draft", "submitted", "in_review", "changes_requested", "resubmitted"]
+                    status__in=[
+                        "draft",
+                        "submitted",
+                        "in_review",
+                        "changes_requested",
+                        "resubmitted",
+                    ]
                 ),
                 name="one_open_accreditation_application",
             ),
@@ -333,9 +339,7 @@ class Award(models.Model):
     """A Well Schools Accreditation award. Current from ``awarded_on`` to ``valid_until``
     (31 August of the academic year after the award); expired afterwards, by itself."""
 
-    application = models.OneToOneField(
-        Application, on_delete=models.PROTECT, related_name="award"
-    )
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award")
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="accreditation_awards"

@@ -41,9 +41,7 @@ def eligibility(*, school: School, today: date | None = None) -> Eligibility:
         .order_by("pk")
         .first()
     )
-    result = Eligibility(
-        school=school, partnership=membership.partnership if membership else None
-    )
+    result = Eligibility(school=school, partnership=membership.partnership if membership else None)
     result.membership = membership
     if membership is None:
         result.missing.append(
@@ -292,17 +290,17 @@ def queue_reviewers(*, partnership: Partnership):
     """People who review at least one of the partnership's applications (for the filter)."""
     from wellschools.models import User
 
-    return User.objects.filter(
-        accreditation_reviews__partnership=partnership
-    ).distinct().order_by("full_name", "email")
+    return (
+        User.objects.filter(accreditation_reviews__partnership=partnership)
+        .distinct()
+        .order_by("full_name", "email")
+    )
 
 
 def queue_summary(*, partnership: Partnership, today: date | None = None) -> dict:
     """Counts for the coordinator's dashboard panel."""
     waiting = list(
-        Application.objects.filter(
-            partnership=partnership, status__in=QUEUE_STATUSES
-        ).only(
+        Application.objects.filter(partnership=partnership, status__in=QUEUE_STATUSES).only(
             "status", "submitted_at", "waiting_since", "working_days_used", "reviewer_id"
         )
     )
@@ -411,8 +409,7 @@ def awards_due_for_renewal(*, today: date, within_days: int):
 
 def pillar_counts(application: Application) -> dict[int, int]:
     return dict(
-        application.evidence.values_list("pillar_id").annotate(n=Count("pk")).values_list(
-            "pillar_id", "n"
-        )
+        application.evidence.values_list("pillar_id")
+        .annotate(n=Count("pk"))
+        .values_list("pillar_id", "n")
     )
-

@@ -19,9 +19,7 @@ urlpatterns = [
     path(application + "resubmit/", views.resubmit, name="resubmit"),
     path(application + "withdraw/", views.withdraw, name="withdraw"),
     path(application + "pillars/<slug:key>/", views.pillar, name="pillar"),
-    path(
-        application + "evidence/<int:evidence_pk>/", views.evidence_download, name="evidence"
-    ),
+    path(application + "evidence/<int:evidence_pk>/", views.evidence_download, name="evidence"),
     path(
         application + "evidence/<int:evidence_pk>/remove/",
         views.evidence_remove,

@@ -180,9 +180,7 @@ def pillar(request, urn: int, pk: int, key: str):
                     evidence=form.evidence(),
                 )
             except DomainError as error:
-                form.add_error(
-                    error.field if error.field in form.fields else None, error.message
-                )
+                form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
                 saved = f"{pillar.name} saved"
                 if item is not None:
@@ -319,9 +317,7 @@ def withdraw(request, urn: int, pk: int):
         request,
         urn,
         pk,
-        lambda a: services.application_withdraw(
-            actor=request.user, application=a, reason=reason
-        ),
+        lambda a: services.application_withdraw(actor=request.user, application=a, reason=reason),
         "The application is withdrawn. You can start a new one at any time.",
     )
 
@@ -349,8 +345,9 @@ def certificate(request, urn: int, award_pk: int):
 def verify_lookup(request):
     form = VerifyForm(request.GET or None)
     if form.is_valid():
-        return redirect("accreditation:verify", code=verification_code_normalise(
-            form.cleaned_data["code"]))
+        return redirect(
+            "accreditation:verify", code=verification_code_normalise(form.cleaned_data["code"])
+        )
     return render(request, "accreditation/verify_lookup.html", {"form": form})
 
 

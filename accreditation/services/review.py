@@ -46,7 +46,9 @@ def _require_coordinator(actor: User, application: Application) -> None:
 def _require_reviewer(actor: User, row: Application) -> None:
     """The assigned reviewer or a coordinator, with no conflict of interest (a role at the
     applicant school or its trust may have been granted since the assignment)."""
-    if not can_review_accreditation(actor, partnership=row.partnership, reviewer_id=row.reviewer_id):
+    if not can_review_accreditation(
+        actor, partnership=row.partnership, reviewer_id=row.reviewer_id
+    ):
         raise AccreditationError("Only the assigned reviewer or a coordinator can review this.")
     conflict = accreditation_conflict_reason(actor, school=row.school)
     if conflict:
@@ -104,8 +106,13 @@ def application_assign_reviewer(
                 "previous": previous.email if previous else None,
             },
         )
-        tell(to=[reviewer.email], template="accreditation_review_assigned", application=row,
-             actor=actor, reviewer=reviewer)
+        tell(
+            to=[reviewer.email],
+            template="accreditation_review_assigned",
+            application=row,
+            actor=actor,
+            reviewer=reviewer,
+        )
     return row
 
 
@@ -170,10 +177,14 @@ def review_save(
 
 def _changes_can_be_requested(row: Application) -> None:
     judgements = {
-        j.pillar_id: j for j in row.judgements.filter(round=row.review_round).select_related("pillar")
+        j.pillar_id: j
+        for j in row.judgements.filter(round=row.review_round).select_related("pillar")
     }
-    missing = [p.name for p in row.framework.pillars.all() if not getattr(
-        judgements.get(p.pk), "judgement", "")]
+    missing = [
+        p.name
+        for p in row.framework.pillars.all()
+        if not getattr(judgements.get(p.pk), "judgement", "")
+    ]
     if missing:
         raise AccreditationError(f"Judge every pillar first: {', '.join(missing)}.")
     uncommented = [j.pillar.name for j in judgements.values() if j.needs_reply and not j.comment]
@@ -218,8 +229,13 @@ def application_request_changes(
             check=_changes_can_be_requested,
             fields=clock_stopped(row),
         )
-        tell(to=leader_emails(row.school), template="accreditation_changes_requested",
-             application=row, actor=actor, comment=comment.strip())
+        tell(
+            to=leader_emails(row.school),
+            template="accreditation_changes_requested",
+            application=row,
+            actor=actor,
+            comment=comment.strip(),
+        )
     return row
 
 
@@ -302,6 +318,12 @@ def application_decide(
                 data={"school": row.school.urn, "valid_until": granted.valid_until.isoformat()},
             )
             document_request(actor=actor, kind="accreditation_certificate", subject=granted)
-        tell(to=leader_emails(row.school), template="accreditation_decided", application=row,
-             actor=actor, award=granted, feedback=feedback)
+        tell(
+            to=leader_emails(row.school),
+            template="accreditation_decided",
+            application=row,
+            actor=actor,
+            award=granted,
+            feedback=feedback,
+        )
     return row

@@ -287,8 +287,12 @@ def application_submit(*, actor: User, application: Application) -> Application:
             check=_complete,
             fields={"submitted_at": now, "waiting_since": now, "working_days_used": 0},
         )
-        tell(to=coordinator_emails(row.partnership), template="accreditation_submitted",
-             application=row, actor=actor)
+        tell(
+            to=coordinator_emails(row.partnership),
+            template="accreditation_submitted",
+            application=row,
+            actor=actor,
+        )
     return row
 
 
@@ -306,8 +310,13 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
             fields=fields,
         )
         if was_submitted:
-            tell(to=coordinator_emails(row.partnership), template="accreditation_withdrawn",
-                 application=row, actor=actor, reason=reason.strip())
+            tell(
+                to=coordinator_emails(row.partnership),
+                template="accreditation_withdrawn",
+                application=row,
+                actor=actor,
+                reason=reason.strip(),
+            )
     return row
 
 

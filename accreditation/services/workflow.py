@@ -100,9 +100,7 @@ def clock_stopped(row: Application) -> dict[str, Any]:
     """Fields that stop the turnaround clock (the application leaves the partnership)."""
     used = row.working_days_used
     if row.waiting_since is not None:
-        used += working_days_between(
-            timezone.localdate(row.waiting_since), timezone.localdate()
-        )
+        used += working_days_between(timezone.localdate(row.waiting_since), timezone.localdate())
     return {"working_days_used": used, "waiting_since": None}
 
 

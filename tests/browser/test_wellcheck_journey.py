@@ -171,7 +171,7 @@ def test_leader_completes_a_well_check_by_keyboard_and_plans_an_action(
                 tab_to(page, page.locator(f"#comment-{question.pk}"))
                 page.keyboard.type(comment_for(pillar, index))
                 tab_to(page, fieldset, holds_focus=HOLDS_FOCUSED_RADIO, backwards=True)
-                expect(status).to_have_text("Not saved yet: choose a rating first.")
+                expect(status).to_contain_text("Choose a rating to save this comment")
                 choose_rating(page, fieldset, rating, entered=True)
                 expect(status).to_have_text(re.compile("^Saved "))
                 continue
