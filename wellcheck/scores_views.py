@@ -4,8 +4,9 @@ import csv
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from partnership.permissions import can_view_trust, get_partnership_for_coordinator, get_trust_for
 from partnership.selectors import member_filter_choices
@@ -111,3 +112,12 @@ def trust_scores(request, group_uid: str):
         "wellcheck/trust_scores.html",
         {"trust": trust, **trust_panel_context(request, trust)},
     )
+
+
+@login_required
+@require_POST
+def trust_report(request, group_uid: str):
+    from wellschools.documents import document_request
+
+    trust = get_trust_for(request.user, group_uid)
+    return redirect(document_request(actor=request.user, kind="trust_summary", subject=trust))

@@ -17,8 +17,12 @@ urlpatterns = [
     path(check + "data/", views.data, name="data"),
     path(check + "data/<int:question_id>/", views.data_answer, name="data_answer"),
     path(check + "results/", views.results, name="results"),
+    path(check + "report/", views.report, name="report"),
     path(check + "plan/", views.plan, name="plan"),
     path(check + "plan/summary/", views.plan_summary, name="plan_summary"),
     path(check + "plan/<int:action_id>/", views.action_edit, name="action"),
     path("trusts/<str:group_uid>/wellcheck/", scores_views.trust_scores, name="trust"),
+    path(
+        "trusts/<str:group_uid>/wellcheck/report/", scores_views.trust_report, name="trust_report"
+    ),
 ]

@@ -567,3 +567,18 @@ def plan_summary(request, urn: int, year: int):
             "today": timezone.localdate(),
         },
     )
+
+
+@login_required
+@require_POST
+def report(request, urn: int, year: int):
+    """Ask a worker to prepare the Well Check report; its page turns into a download."""
+    from wellschools.documents import document_request
+
+    school, well_check = _check_for(request, urn, year)
+    if not well_check.is_submitted:
+        messages.error(request, "The report is available once the Well Check is submitted.")
+        return redirect(_url("check", well_check))
+    return redirect(
+        document_request(actor=request.user, kind="wellcheck_report", subject=well_check)
+    )

@@ -1,0 +1,80 @@
+"""The Well Check's documents (found by ``wellschools.documents``), rendered by a worker.
+
+``wellcheck_report``: one school's Well Check — cover, the pillar chart (the same SVG as
+the results page), scores, strengths, growth areas, data answers and the action plan.
+``trust_summary``: all of a trust's schools × pillars.
+"""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from partnership.models import Trust
+from partnership.permissions import can_view_school, can_view_trust, get_school_for, get_trust_for
+from wellschools.documents import register_document
+from wellschools.models import GeneratedDocument
+from wellschools.pdf import pdf_render
+
+from . import selectors
+from .charts import pillar_chart
+from .models import WellCheck, academic_year_label, academic_year_of
+
+
+def render_wellcheck_report(document: GeneratedDocument) -> tuple[str, bytes]:
+    well_check: WellCheck = document.subject
+    outcome = selectors.results(well_check)
+    prepared_at = timezone.localtime()
+    pdf = pdf_render(
+        template="pdf/wellcheck_report.html",
+        context={
+            "well_check": well_check,
+            "school": well_check.school,
+            "results": outcome,
+            "chart": pillar_chart(outcome, chart_id="report-chart"),
+            "actions": list(selectors.actions_of(well_check)),
+            "prepared_at": prepared_at,
+            "created": prepared_at,
+        },
+        title=f"Well Check {well_check.year_label}: {well_check.school.name}",
+    )
+    return f"well-check-{well_check.school.urn}-{well_check.academic_year}.pdf", pdf
+
+
+def render_trust_summary(document: GeneratedDocument) -> tuple[str, bytes]:
+    trust: Trust = document.subject
+    year = academic_year_of(timezone.localdate())
+    rows = selectors.school_rows(schools=trust.schools.all(), year=year)
+    prepared_at = timezone.localtime()
+    pdf = pdf_render(
+        template="pdf/trust_summary.html",
+        context={
+            "trust": trust,
+            "rows": rows,
+            "columns": selectors.PILLAR_COLUMNS,
+            "year_label": academic_year_label(year),
+            "prepared_at": prepared_at,
+            "created": prepared_at,
+        },
+        title=f"Well Check summary: {trust.name}",
+    )
+    return f"well-check-summary-{trust.group_uid}-{prepared_at:%Y-%m-%d}.pdf", pdf
+
+
+register_document(
+    "wellcheck_report",
+    title="Well Check report",
+    subject_model=WellCheck,
+    renderer=render_wellcheck_report,
+    can_view=lambda user, wc: wc.is_submitted and can_view_school(user, wc.school),
+    check_access=lambda user, wc: get_school_for(user, wc.school.urn),
+    back_url=lambda wc: reverse("wellcheck:results", args=[wc.school.urn, wc.academic_year]),
+)
+
+register_document(
+    "trust_summary",
+    title="Trust Well Check summary",
+    subject_model=Trust,
+    renderer=render_trust_summary,
+    can_view=can_view_trust,
+    check_access=lambda user, trust: get_trust_for(user, trust.group_uid),
+    back_url=lambda trust: reverse("wellcheck:trust", args=[trust.group_uid]),
+)
