@@ -1,17 +1,16 @@
 """The coordinator's event pages, under /partnership/<slug>/events/ (TOTP required by
 RequireTwoFactorMiddleware, like every /partnership/ page)."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnership.permissions import get_partnership_for_event_manager
 from wellschools.errors import DomainError
+from wellschools.exports import csv_download
 
 from . import selectors, services
 from .forms import CancelEventForm, EventForm, MessageForm, RegisterForm
@@ -186,19 +185,11 @@ def event_register(request, slug: str, pk: int):
     )
 
 
-def _csv_safe(value) -> str:
-    # Spreadsheet programs run cells that start with these characters as formulas.
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 def event_attendees_csv(request, slug: str, pk: int):
     _partnership, event = _event(request, slug, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"event-{event.pk}-attendees-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    response, writer = csv_download(filename)
     writer.writerow(
         [
             "Booking reference",
@@ -216,21 +207,18 @@ def event_attendees_csv(request, slug: str, pk: int):
     for a in selectors.event_attendees(event=event):
         marked = timezone.localtime(a.attendance_marked_at) if a.attendance_marked_at else None
         writer.writerow(
-            [
-                _csv_safe(v)
-                for v in (
-                    a.booking.reference,
-                    a.booking.organisation,
-                    a.booking.school.urn if a.booking.school else "",
-                    a.name,
-                    a.email,
-                    a.role,
-                    a.dietary_needs,
-                    a.access_needs,
-                    a.get_attendance_display() if a.attendance else "",
-                    marked.strftime("%d/%m/%Y %H:%M") if marked else "",
-                )
-            ]
+            (
+                a.booking.reference,
+                a.booking.organisation,
+                a.booking.school.urn if a.booking.school else "",
+                a.name,
+                a.email,
+                a.role,
+                a.dietary_needs,
+                a.access_needs,
+                a.get_attendance_display() if a.attendance else "",
+                marked.strftime("%d/%m/%Y %H:%M") if marked else "",
+            )
         )
     return response
 

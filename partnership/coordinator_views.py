@@ -1,18 +1,16 @@
 """The partnership coordinator's pages. RequireTwoFactorMiddleware keeps them closed
 until the coordinator has enrolled TOTP."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wellschools.documents import document_request
 from wellschools.errors import DomainError
+from wellschools.exports import csv_download
 from wellschools.panels import render_panels
 
 from . import selectors, services
@@ -74,20 +72,12 @@ def members(request, slug: str):
     )
 
 
-def _csv_safe(value) -> str:
-    # Spreadsheet programs run cells that start with these characters as formulas.
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 def members_csv(request, slug: str):
     partnership = get_partnership_for_coordinator(request.user, slug)
     _form, memberships = _filtered_members(request, partnership)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{partnership.slug}-members-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    response, writer = csv_download(filename)
     writer.writerow(
         [
             "URN",
@@ -106,22 +96,19 @@ def members_csv(request, slug: str):
     for m in memberships.iterator(chunk_size=500):
         s = m.school
         writer.writerow(
-            [
-                _csv_safe(v)
-                for v in (
-                    s.urn,
-                    s.name,
-                    s.phase,
-                    s.establishment_type,
-                    s.town,
-                    s.postcode,
-                    s.pupils,
-                    s.trust.name if s.trust else "",
-                    m.get_status_display(),
-                    m.joined_on.strftime("%d/%m/%Y") if m.joined_on else "",
-                    m.ended_on.strftime("%d/%m/%Y") if m.ended_on else "",
-                )
-            ]
+            (
+                s.urn,
+                s.name,
+                s.phase,
+                s.establishment_type,
+                s.town,
+                s.postcode,
+                s.pupils,
+                s.trust.name if s.trust else "",
+                m.get_status_display(),
+                m.joined_on.strftime("%d/%m/%Y") if m.joined_on else "",
+                m.ended_on.strftime("%d/%m/%Y") if m.ended_on else "",
+            )
         )
     return response
 

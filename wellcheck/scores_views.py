@@ -1,15 +1,13 @@
 """Trust and partnership views of the Well Check: schools × pillars."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnership.permissions import can_view_trust, get_partnership_for_coordinator, get_trust_for
 from partnership.selectors import member_filter_choices
+from wellschools.exports import csv_download
 
 from . import selectors
 from .forms import ScoresFilterForm
@@ -72,10 +70,8 @@ def partnership_scores(request, slug: str):
 def partnership_scores_csv(request, slug: str):
     partnership = get_partnership_for_coordinator(request.user, slug)
     _form, rows = _filtered(request, partnership)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{partnership.slug}-well-check-scores-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    response, writer = csv_download(filename)
     writer.writerow(
         [
             "URN",
@@ -92,7 +88,7 @@ def partnership_scores_csv(request, slug: str):
         writer.writerow(
             [
                 row.school.urn,
-                row.school.name.lstrip("=+-@"),
+                row.school.name,
                 row.school.phase,
                 row.school.trust.name if row.school.trust else "",
                 row.status.replace("_", " "),
