@@ -111,6 +111,7 @@ def _application_page(
             "assign_form": assign_form
             or AssignReviewerForm(
                 candidates=candidates,
+                people=selectors.partnership_people(partnership=partnership),
                 initial={"reviewer": application.reviewer_id},
             ),
             "can_assign": application.status in Application.ASSIGNABLE,
@@ -135,7 +136,9 @@ def application(request, slug: str, pk: int):
 def assign(request, slug: str, pk: int):
     partnership, application = _application_in(request, slug, pk, right=_coordinates)
     form = AssignReviewerForm(
-        request.POST, candidates=selectors.reviewer_candidates(partnership=partnership)
+        request.POST,
+        candidates=selectors.reviewer_candidates(partnership=partnership),
+        people=selectors.partnership_people(partnership=partnership),
     )
     if form.is_valid():
         reviewer = form.cleaned_data["reviewer"]

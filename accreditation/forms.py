@@ -161,12 +161,12 @@ class AssignReviewerForm(forms.Form):
         "Never someone from the applicant school or its trust.",
     )
 
-    def __init__(self, *args, candidates: list, **kwargs):
+    def __init__(self, *args, candidates: list, people, **kwargs):
+        """``candidates`` are offered; ``people`` (the partnership's people) are accepted, so
+        that choosing someone who may not review gets the service's reason, not "invalid"."""
         super().__init__(*args, **kwargs)
-        from wellschools.models import User
-
         field = self.fields["reviewer"]
-        field.queryset = User.objects.filter(pk__in=[p.pk for p in candidates])
+        field.queryset = people
         # Show the candidates in their order, with their descriptions.
         field.choices = [("", field.empty_label)] + [
             (p.pk, field.label_from_instance(p)) for p in candidates

@@ -2,8 +2,6 @@
 school's leaders 90 and 30 days before an award expires, once each. Expiry itself needs no
 job: an award's status is derived from its dates."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -75,7 +73,6 @@ def remind_renewals() -> int:
                         "days_left": days_left,
                         "stage": stage,
                         "url": url,
-                        "expires_in_weeks": (award.valid_until - today) // timedelta(weeks=1),
                     },
                     essential=False,
                 )

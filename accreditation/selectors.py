@@ -1,9 +1,9 @@
 """Read side of accreditation: eligibility, applications, the review queue, awards."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from partnership.models import Membership, Partnership, Role, School
@@ -276,9 +276,9 @@ def review_queue(
         if search.isdigit():
             condition |= Q(school__urn=int(search))
         applications = applications.filter(condition)
-    return applications.select_related("school", "school__trust", "reviewer").order_by(
-        "submitted_at", "pk"
-    )
+    return applications.select_related(
+        "partnership", "school", "school__trust", "reviewer"
+    ).order_by("submitted_at", "pk")
 
 
 def queue_rows(applications, today: date | None = None) -> list[QueueRow]:
@@ -354,6 +354,18 @@ def reviewer_candidates(*, partnership: Partnership, today: date | None = None) 
     return people
 
 
+def partnership_people(*, partnership: Partnership):
+    """Everyone with a role in the partnership: its coordinators and the people of its
+    member schools and their trusts."""
+    from wellschools.models import User
+
+    return User.objects.filter(
+        Q(roles__partnership=partnership)
+        | Q(roles__school__memberships__partnership=partnership)
+        | Q(roles__trust__schools__memberships__partnership=partnership)
+    ).distinct()
+
+
 def reviews_assigned_to(*, user) -> QuerySet[Application]:
     return (
         Application.objects.filter(reviewer=user, status__in=QUEUE_STATUSES)
@@ -402,14 +414,4 @@ def latest_award(*, school: School) -> Award | None:
 
 def awards_due_for_renewal(*, today: date, within_days: int):
     """Current awards that expire within ``within_days`` days."""
-    from datetime import timedelta
-
     return current_awards(today=today).filter(valid_until__lte=today + timedelta(days=within_days))
-
-
-def pillar_counts(application: Application) -> dict[int, int]:
-    return dict(
-        application.evidence.values_list("pillar_id")
-        .annotate(n=Count("pk"))
-        .values_list("pillar_id", "n")
-    )

@@ -41,8 +41,7 @@ def build_member_list() -> models.Model:
         name="Bench Well Schools Partnership", slug="bench", la_codes=["931"]
     )
     trusts = Trust.objects.bulk_create(
-        Trust(group_uid=str(90000 + n), name=f"Bench Valley Learning Trust {n}")
-        for n in range(12)
+        Trust(group_uid=str(90000 + n), name=f"Bench Valley Learning Trust {n}") for n in range(12)
     )
     phases = ["Primary", "Secondary", "All-through", "Nursery", "16 plus"]
     towns = ["Oxford", "Banbury", "Bicester", "Witney", "Abingdon", "Didcot", "Thame"]

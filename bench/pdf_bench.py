@@ -64,15 +64,29 @@ def configure(workdir: Path) -> None:
     django.setup()
 
 
-def rss_kib(pid: int | str = "self") -> int:
+def _status_kib(field: str, pid: int | str = "self") -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return 0
 
 
-def max_rss_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+def rss_kib(pid: int | str = "self") -> int:
+    return _status_kib("VmRSS", pid)
+
+
+def peak_rss_kib() -> int:
+    """The process's peak resident size. VmHWM, unlike ru_maxrss, is not inherited from
+    the parent through fork and exec."""
+    return _status_kib("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def reset_peak_rss() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+        return True
+    except OSError:
+        return False
 
 
 def bench_document(kind: str, subject):
@@ -136,9 +150,10 @@ def child_memory(kind: str, document_id: int, workdir: Path) -> None:
     document = GeneratedDocument.objects.get(pk=document_id)
     document.subject  # noqa: B018 - load it before measuring
     trivial_pdf()
-    before = max_rss_kib()
+    before = rss_kib()
+    reset_peak_rss()
     spec.renderer(document)
-    after = max_rss_kib()
+    after = peak_rss_kib()
     tracemalloc.start()
     spec.renderer(document)
     heap_peak = tracemalloc.get_traced_memory()[1]
@@ -366,9 +381,7 @@ def run(args, workdir: Path) -> None:
             )
         worker["kind"] = worker_kind
 
-    report = render_report(
-        args, results, trivial_median, worker, not_registered, without_case
-    )
+    report = render_report(args, results, trivial_median, worker, not_registered, without_case)
     Path(args.output).write_text(report)
     print(f"Wrote {args.output}")
 
@@ -390,8 +403,7 @@ def render_report(args, results, trivial_median, worker, not_registered, without
         f"- run: {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, WeasyPrint {weasyprint.__version__}, "
         f"{args.runs} timed renders per kind after 2 warm-up renders",
-        f"- trivial one-page PDF (the unit of the ratios): median "
-        f"{trivial_median * 1000:.0f} ms",
+        f"- trivial one-page PDF (the unit of the ratios): median {trivial_median * 1000:.0f} ms",
         "",
         "## Render time and memory by document kind",
         "",
@@ -412,10 +424,10 @@ def render_report(args, results, trivial_median, worker, not_registered, without
         )
     lines += [
         "",
-        "*Peak RSS*: the whole process (Python, Django, WeasyPrint, fonts) after rendering the",
-        "document once in a fresh process; *RSS growth*: over the same process after a trivial",
-        "render; *Python heap peak*: `tracemalloc` during a second render (Pango's own memory",
-        "is not in it).",
+        "*Peak RSS*: the whole process (Python, Django, WeasyPrint, fonts) at its largest while",
+        "rendering the document once in a fresh process (VmHWM); *RSS growth*: that peak over",
+        "the same process just before, after a trivial render; *Python heap peak*:",
+        "`tracemalloc` during a second render (Pango's own memory is not in it).",
         "",
     ]
     if not_registered:
@@ -434,7 +446,8 @@ def render_report(args, results, trivial_median, worker, not_registered, without
         samples = worker["samples_kib"]
         n = len(samples)
         picks = [i for i in (1, 10, 25, 50, 75, 100) if i <= n]
-        settled = samples[min(9, n - 1)]
+        settled_at = min(10, n)  # the first renders warm caches and fonts up
+        settled = samples[settled_at - 1]
         growth = samples[-1] - settled
         flat = growth <= max(10 * 1024, 0.05 * settled)
         lines += [
@@ -448,7 +461,7 @@ def render_report(args, results, trivial_median, worker, not_registered, without
             "|---|" + "---:|" * len(picks),
             "| RSS (MiB) | " + " | ".join(_mib(samples[i - 1]) for i in picks) + " |",
             "",
-            f"From render 10 to render {n}: {growth / 1024:+.1f} MiB "
+            f"From render {settled_at} to render {n}: {growth / 1024:+.1f} MiB "
             f"({growth / settled * 100:+.1f} %), maximum {_mib(max(samples))} MiB — "
             + ("**flat**." if flat else "**growing**: look for a leak.")
             + (

@@ -202,3 +202,17 @@ def test_pdf_render_uses_the_isolating_fetcher_by_default():
         pdf = pdf_module.pdf_render(template="pdf/_base.html", context={}, title="Plain document")
     assert PRINT_CSS in seen
     assert PdfReader(io.BytesIO(pdf)).metadata.title == "Plain document"
+
+
+@pytest.mark.parametrize("offset_mm", range(230, 252, 3))
+def test_a_captioned_table_at_the_foot_of_a_page_renders(offset_mm):
+    """WeasyPrint 69's PDF/UA tagging crashes when a caption ends a page alone
+    (Kozea/WeasyPrint#2761); print.css keeps captions with their tables."""
+    rows = "".join(f"<tr><td>School {n}</td><td>{n}</td></tr>" for n in range(4))
+    table = (
+        "<table><caption>Member schools</caption>"
+        '<thead><tr><th scope="col">School</th><th scope="col">URN</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
+    pdf = pdf_from_html(html=_page(f'<div style="height: {offset_mm}mm"></div>{table}'))
+    assert "Member schools" in _text(pdf)
