@@ -76,7 +76,103 @@ def build_member_list() -> models.Model:
     return partnership
 
 
+def _framework_and_leader():
+    from wellcheck.framework import framework_ensure_first
+    from wellschools.models import User
+
+    leader, _ = User.objects.get_or_create(
+        email="bench.leader@example.org", defaults={"full_name": "Bench Leader"}
+    )
+    return framework_ensure_first(), leader
+
+
+def _submitted_check(school, year, framework, leader, offset=0):
+    from wellcheck.models import Answer, Question, WellCheck
+
+    check = WellCheck.objects.create(
+        school=school,
+        academic_year=year,
+        framework=framework,
+        status="submitted",
+        submitted_by=leader,
+        submitted_at="2026-10-01T12:00:00Z",
+    )
+    ratings = ["not_started", "limited", "good", "strong"]
+    Answer.objects.bulk_create(
+        Answer(
+            well_check=check,
+            question=q,
+            rating=ratings[(n + offset) % 4],
+            comment="We have made a start with a weekly club run by Year 6 sports leaders."
+            if n % 3 == 0
+            else "",
+        )
+        for n, q in enumerate(Question.objects.filter(pillar__framework=framework))
+    )
+    return check
+
+
+def build_full_wellcheck() -> models.Model:
+    """A complete report: every answer (a third with comments), every data answer, last
+    year's check for the comparison, and a full action plan (3 per pillar, with updates)."""
+    from datetime import date, timedelta
+
+    from partnership.models import Role, School
+    from wellcheck.models import Action, ActionUpdate, DataAnswer
+
+    framework, leader = _framework_and_leader()
+    school = School.objects.create(
+        urn=860001, name="Bench Church of England Primary School", la_code="931", town="Oxford"
+    )
+    Role.objects.create(user=leader, kind="school_leader", school=school)
+    _submitted_check(school, 2025, framework, leader, offset=1)
+    check = _submitted_check(school, 2026, framework, leader)
+    DataAnswer.objects.bulk_create(
+        DataAnswer(well_check=check, question=q, value=q.minimum + (q.maximum - q.minimum) / 2)
+        for q in framework.data_questions.all()
+    )
+    for pillar in framework.pillars.all():
+        for n in range(3):
+            action = Action.objects.create(
+                well_check=check,
+                pillar=pillar,
+                owner=leader,
+                due_date=date(2027, 3, 1) + timedelta(n),
+                title=f"{pillar.name}: a priority the school chose ({n + 1})",
+                success_measure="A measurable change the governors will see by the spring term.",
+            )
+            ActionUpdate.objects.create(
+                action=action, note="Started with the staff team.", author=leader
+            )
+    return check
+
+
+def build_trust_of_50_schools() -> models.Model:
+    """A trust of 50 schools, most with a submitted Well Check."""
+    from partnership.models import School, Trust
+
+    framework, leader = _framework_and_leader()
+    trust = Trust.objects.create(group_uid="95000", name="Bench Fifty Schools Trust")
+    for n in range(50):
+        school = School.objects.create(
+            urn=870000 + n, name=f"Bench Trust School {n:02d}", la_code="931", trust=trust
+        )
+        if n % 5:
+            _submitted_check(school, 2026, framework, leader, offset=n)
+    return trust
+
+
 BENCH_CASES: dict[str, BenchCase] = {
+    "wellcheck_report": BenchCase(
+        build=build_full_wellcheck,
+        goal_seconds=1.0,
+        description="a full Well Check report",
+    ),
+    "trust_summary": BenchCase(
+        build=build_trust_of_50_schools,
+        goal_seconds=5.0,
+        description="the summary of a 50-school trust",
+    ),
     "member_list": BenchCase(
         build=build_member_list,
         goal_seconds=None,
