@@ -61,6 +61,7 @@ def _send_with_calendar(
     template: str,
     method: str,
     context: dict,
+    essential: bool = True,
 ) -> None:
     mimetype = MIMETYPE_CANCEL if method == "CANCEL" else MIMETYPE_REQUEST
     for name, email in people:
@@ -71,6 +72,7 @@ def _send_with_calendar(
             about=booking,
             context={**context, "recipient_name": name},
             attachments=[(calendar_filename(booking), calendar, mimetype)],
+            essential=essential,
         )
 
 
@@ -196,6 +198,7 @@ def reminder(*, booking: Booking, attendee: Attendee) -> None:
         template="event_reminder",
         method="REQUEST",
         context=_context(booking, attendee=attendee),
+        essential=False,  # a reminder: unsubscribe link, and skipped for people who opted out
     )
 
 

@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from wellschools.documents import document_render
@@ -129,3 +130,7 @@ def test_the_pending_page_turns_into_a_download_link_by_itself(
     assert download.value.suggested_filename == document.filename
     assert problems == [], problems  # a CSP violation is logged as a console error
     context.close()
+    # Sync Playwright runs an event loop in this thread, and Django keeps connections per
+    # async context: close the one this test opened inside it, or it outlives the test
+    # database.
+    connection.close()
