@@ -1,11 +1,9 @@
 """Two people at once, for real: PostgreSQL, threads, separate connections."""
 
-import threading
-
 import pytest
 from accreditation_helpers import complete, draft_application, eligible, in_review
+from concurrency import run_together
 from conftest import enrol_totp
-from django.db import connection
 from factories import UserFactory, grant
 
 from accreditation import services
@@ -15,27 +13,6 @@ from accreditation.services import AccreditationError, InvalidTransition
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 S = Application.Status
-
-
-def _run_together(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = ("ok", call())
-        except Exception as error:  # recorded and asserted on below
-            outcomes[index] = ("error", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.fixture
@@ -52,7 +29,7 @@ def test_two_coordinators_deciding_at_once_one_decides_the_other_is_refused(
 ):
     application = in_review(school, leader, coordinator)
     first, second = decisions
-    outcomes = _run_together(
+    outcomes = run_together(
         lambda: services.application_decide(
             actor=coordinator, application=application, award=first, feedback="First."
         ),
@@ -79,7 +56,7 @@ def test_a_decision_and_a_request_for_changes_at_once(
     from accreditation_helpers import some_not_met
 
     application = in_review(school, leader, coordinator)
-    outcomes = _run_together(
+    outcomes = run_together(
         lambda: services.application_decide(
             actor=coordinator, application=application, award=True, feedback="Yes."
         ),
@@ -100,7 +77,7 @@ def test_two_leaders_pressing_start_at_once_get_one_application(school, leader):
     colleague = UserFactory()
     grant(colleague, "school_leader", school=school)
     eligible(school, leader)
-    outcomes = _run_together(
+    outcomes = run_together(
         lambda: services.application_start(actor=leader, school=school),
         lambda: services.application_start(actor=colleague, school=school),
     )
@@ -113,7 +90,7 @@ def test_submit_and_withdraw_at_once_one_wins(school, leader):
     colleague = UserFactory()
     grant(colleague, "school_leader", school=school)
     application = complete(draft_application(school, leader), leader)
-    outcomes = _run_together(
+    outcomes = run_together(
         lambda: services.application_submit(actor=leader, application=application),
         lambda: services.application_withdraw(actor=colleague, application=application),
     )

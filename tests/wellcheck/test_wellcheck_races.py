@@ -1,36 +1,13 @@
 """Two colleagues at once, for real: PostgreSQL, threads, separate connections."""
 
-import threading
-
 import pytest
-from django.db import connection
+from concurrency import run_together
 from factories import UserFactory, grant
 
 from wellcheck.models import Answer, Question, WellCheck
 from wellcheck.services import AnswerConflict, answer_save, wellcheck_start
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _run_together(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = ("ok", call())
-        except Exception as error:  # recorded and asserted on below
-            outcomes[index] = ("error", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.fixture
@@ -56,7 +33,7 @@ def test_two_editors_on_the_same_answer_one_saves_the_other_is_told(school, two_
             expected_version=0,
         )
 
-    outcomes = _run_together(save(first, "good"), save(second, "strong"))
+    outcomes = run_together(save(first, "good"), save(second, "strong"))
     kinds = sorted(kind for kind, _ in outcomes)
     assert kinds == ["error", "ok"], outcomes
     saved = next(value for kind, value in outcomes if kind == "ok")
@@ -72,7 +49,7 @@ def test_two_editors_on_different_questions_both_save(school, two_leaders):
     first, second = two_leaders
     well_check = wellcheck_start(actor=first, school=school)
     q1, q2 = Question.objects.filter(pillar__framework=well_check.framework)[:2]
-    outcomes = _run_together(
+    outcomes = run_together(
         lambda: answer_save(actor=first, well_check=well_check, question=q1, rating="good"),
         lambda: answer_save(actor=second, well_check=well_check, question=q2, rating="limited"),
     )
@@ -85,7 +62,7 @@ def test_two_editors_on_different_questions_both_save(school, two_leaders):
 
 def test_two_leaders_pressing_start_at_once_get_one_check(school, two_leaders):
     first, second = two_leaders
-    outcomes = _run_together(
+    outcomes = run_together(
         lambda: wellcheck_start(actor=first, school=school),
         lambda: wellcheck_start(actor=second, school=school),
     )
