@@ -3,6 +3,8 @@ the field they name)."""
 
 from django import forms
 
+from wellschools.widgets import IsoDateTimeInput
+
 from .models import Attendee, Event
 from .services import MESSAGE_AUDIENCES, AttendeeData
 
@@ -16,7 +18,7 @@ def _datetime_field(label: str, *, required: bool = True, help_text: str = LONDO
         required=required,
         input_formats=DATETIME_FORMATS,
         help_text=help_text,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
     )
 
 

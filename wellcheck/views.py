@@ -1,6 +1,7 @@
 """The Well Check pages. Every mutation is a plain POST that redirects; htmx enhances the
 per-question autosave by calling the same services and swapping small status fragments."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -278,17 +279,43 @@ def answer(request, urn: int, year: int, question_id: int):
     )
 
 
-def _posted_value(data, question) -> tuple[str, Decimal | None, str | None]:
-    raw = data.get(f"value_{question.pk}", "").strip().replace(",", "")
-    if raw == "":
-        return raw, None, None
+NUMBER_HELP = "Enter a number, for example 120 or 45.5."
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+
+
+def parse_number(raw: str) -> tuple[Decimal | None, str | None]:
+    """Read a number as a person in the UK types it, never silently changing it: commas
+    grouping thousands (``1,200,000``) and a decimal comma (``6,5`` is 6.5) are accepted;
+    ``1,500`` (1500 or 1.5?) and anything else with a comma is refused with the reason."""
+    text = raw.replace(" ", "").replace("\u00a0", "")
+    if "," in text:
+        if re.fullmatch(r"[+-]?\d{1,3},\d{3}", text):
+            return None, (
+                f"“{raw}” could mean {text.replace(',', '')} or {text.replace(',', '.')}: "
+                "write it without the comma, or with a full stop for a decimal."
+            )
+        if THOUSANDS.match(text):
+            text = text.replace(",", "")
+        elif DECIMAL_COMMA.match(text):
+            text = text.replace(",", ".")
+        else:
+            return None, NUMBER_HELP
     try:
-        value = Decimal(raw)
+        value = Decimal(text)
         if not value.is_finite():
             raise InvalidOperation
     except InvalidOperation:
-        return raw, None, "Enter a number, for example 120 or 45.5."
-    return raw, value, None
+        return None, NUMBER_HELP
+    return value, None
+
+
+def _posted_value(data, question) -> tuple[str, Decimal | None, str | None]:
+    raw = data.get(f"value_{question.pk}", "").strip()
+    if raw == "":
+        return raw, None, None
+    value, error = parse_number(raw)
+    return raw, value, error
 
 
 def _save_data(request, well_check, question, *, force=False) -> dict:
