@@ -111,9 +111,21 @@ def check(request, urn: int, year: int):
 
 
 @login_required
-@require_POST
 def submit(request, urn: int, year: int):
+    """GET: check your answers (every answer, with a link to change it). POST: submit."""
     school, well_check = _check_for(request, urn, year, right=can_edit_wellcheck)
+    if request.method != "POST":
+        if well_check.is_submitted:
+            return redirect(_url("check", well_check))
+        return render(
+            request,
+            "wellcheck/submit.html",
+            {
+                "school": school,
+                "well_check": well_check,
+                **selectors.answers_to_check(well_check),
+            },
+        )
     try:
         services.wellcheck_submit(actor=request.user, well_check=well_check)
     except DomainError as error:
@@ -576,6 +588,33 @@ def action_edit(request, urn: int, year: int, action_id: int):
             "updates": action.updates.select_related("author"),
         },
         status=status,
+    )
+
+
+@login_required
+def action_delete(request, urn: int, year: int, action_id: int):
+    """GET says what deleting does and asks; POST deletes."""
+    school, well_check = _check_for(request, urn, year, right=can_edit_wellcheck)
+    action = get_object_or_404(
+        Action.objects.select_related("pillar"), pk=action_id, well_check=well_check
+    )
+    if request.method == "POST":
+        try:
+            services.action_delete(actor=request.user, action=action)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect(_url("action", well_check, action.pk))
+        messages.success(request, f"Deleted from the plan: {action.title}")
+        return redirect(_url("plan", well_check))
+    return render(
+        request,
+        "wellcheck/action_delete.html",
+        {
+            "school": school,
+            "well_check": well_check,
+            "action": action,
+            "updates": action.updates.count(),
+        },
     )
 
 
