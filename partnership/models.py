@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from wellschools.workflow import StatusHistory
+
 
 class Partnership(models.Model):
     name = models.CharField(max_length=200)
@@ -94,6 +96,21 @@ class Membership(models.Model):
         LAPSED = "lapsed", "Lapsed"
         LEFT = "left", "Left"
 
+    S = Status
+    # "" is a membership row made a moment ago in the same transaction (see the services).
+    TRANSITIONS = {
+        "": {S.APPLIED, S.ACTIVE},
+        S.APPLIED: {S.APPLIED, S.ACTIVE, S.DECLINED},
+        S.ACTIVE: {S.LAPSED, S.LEFT},
+        S.DECLINED: {S.APPLIED, S.ACTIVE},
+        S.LAPSED: {S.ACTIVE, S.LEFT, S.APPLIED},
+        S.LEFT: {S.ACTIVE, S.LAPSED, S.APPLIED},
+    }
+    # A coordinator moves a membership between these by hand.
+    SETTABLE = (S.ACTIVE, S.LAPSED, S.LEFT)
+    HISTORY = "history"
+    LOCK_RELATED = ("school", "partnership", "applicant")
+
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -122,6 +139,18 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school.name} in {self.partnership.name} ({self.get_status_display()})"
+
+    def transition_refused(self, to: str) -> str:
+        return "This membership cannot be changed that way."
+
+
+class MembershipHistory(StatusHistory):
+    """One move of a membership (applied, approved, declined, lapsed, left, restored)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="history")
+
+    class Meta(StatusHistory.Meta):
+        verbose_name_plural = "membership history"
 
 
 class Role(models.Model):

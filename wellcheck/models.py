@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from partnership.models import School
+from wellschools.workflow import StatusHistory
 
 
 def academic_year_of(day: date) -> int:
@@ -138,6 +139,7 @@ class WellCheck(models.Model):
         Status.IN_PROGRESS: {Status.SUBMITTED},
         Status.SUBMITTED: {Status.IN_PROGRESS},  # reopened by a coordinator
     }
+    HISTORY = "history"
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="well_checks")
     academic_year = models.PositiveSmallIntegerField()
@@ -172,22 +174,13 @@ class WellCheck(models.Model):
     def is_submitted(self) -> bool:
         return self.status == self.Status.SUBMITTED
 
+    def transition_refused(self, to: str) -> str:
+        verb = "submitted" if to == self.Status.SUBMITTED else "reopened"
+        return f"This Well Check is {self.get_status_display().lower()}; it cannot be {verb} now."
 
-class WellCheckHistory(models.Model):
+
+class WellCheckHistory(StatusHistory):
     well_check = models.ForeignKey(WellCheck, on_delete=models.CASCADE, related_name="history")
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class Answer(models.Model):

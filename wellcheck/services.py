@@ -13,6 +13,7 @@ from wellschools.audit import audit_record
 from wellschools.email import email_send
 from wellschools.errors import DomainError
 from wellschools.models import User
+from wellschools.workflow import history_note, transition
 
 from .models import (
     Action,
@@ -24,7 +25,6 @@ from .models import (
     Question,
     Rating,
     WellCheck,
-    WellCheckHistory,
     academic_year_of,
 )
 from .selectors import framework_current, missing_questions
@@ -55,21 +55,6 @@ def _require_editor(actor: User, school: School) -> None:
         raise WellCheckError("Only the school's leaders can change its Well Check.")
 
 
-def _transition(*, well_check: WellCheck, to: str, actor: User, comment: str = "") -> WellCheck:
-    """The one way a Well Check changes state: lock, re-check, move, write history."""
-    locked = WellCheck.objects.select_for_update().get(pk=well_check.pk)
-    if to not in WellCheck.TRANSITIONS[locked.status]:
-        raise WellCheckError(
-            f"This Well Check is {locked.get_status_display().lower()}; it cannot be "
-            f"{'submitted' if to == WellCheck.Status.SUBMITTED else 'reopened'} now."
-        )
-    WellCheckHistory.objects.create(
-        well_check=locked, from_status=locked.status, to_status=to, actor=actor, comment=comment
-    )
-    locked.status = to
-    return locked
-
-
 # --- starting and answering -----------------------------------------------------------
 
 
@@ -88,9 +73,7 @@ def wellcheck_start(*, actor: User, school: School, today: date | None = None) -
             well_check = WellCheck.objects.create(
                 school=school, academic_year=year, framework=framework, started_by=actor
             )
-            WellCheckHistory.objects.create(
-                well_check=well_check, to_status=well_check.status, actor=actor
-            )
+            history_note(well_check, actor=actor, created=True)
             audit_record(
                 actor=actor,
                 action="wellcheck.started",
@@ -215,25 +198,25 @@ def data_answer_save(
 
 def wellcheck_submit(*, actor: User, well_check: WellCheck) -> WellCheck:
     _require_editor(actor, well_check.school)
-    with transaction.atomic():
-        locked = WellCheck.objects.select_for_update().get(pk=well_check.pk)
+
+    def complete(locked: WellCheck) -> None:
         missing = missing_questions(locked)
-        if missing and locked.status == WellCheck.Status.IN_PROGRESS:
+        if missing:
             raise WellCheckError(
                 f"Answer every question before submitting: {len(missing)} still to answer."
             )
-        locked = _transition(well_check=locked, to=WellCheck.Status.SUBMITTED, actor=actor)
-        locked.submitted_by = actor
-        locked.submitted_at = timezone.now()
-        locked.save(update_fields=["status", "submitted_by", "submitted_at"])
-        audit_record(
-            actor=actor,
-            action="wellcheck.submitted",
-            target=locked,
-            partnership_id=_partnership_id(locked.school),
-            data={"year": locked.year_label},
-        )
-    return locked
+
+    return transition(
+        well_check,
+        to=WellCheck.Status.SUBMITTED,
+        actor=actor,
+        check=complete,
+        fields={"submitted_by": actor, "submitted_at": timezone.now()},
+        audit="wellcheck.submitted",
+        audit_data={"year": well_check.year_label},
+        partnership_id=_partnership_id(well_check.school),
+        error=WellCheckError,
+    )
 
 
 def wellcheck_reopen(*, actor: User, well_check: WellCheck, reason: str) -> WellCheck:
@@ -243,19 +226,16 @@ def wellcheck_reopen(*, actor: User, well_check: WellCheck, reason: str) -> Well
     if not reason:
         raise WellCheckError("Say why the Well Check is being reopened.", field="reason")
     with transaction.atomic():
-        locked = _transition(
-            well_check=well_check, to=WellCheck.Status.IN_PROGRESS, actor=actor, comment=reason
-        )
-        locked.submitted_by = None
-        locked.submitted_at = None
-        locked.last_activity_at = timezone.now()
-        locked.save(update_fields=["status", "submitted_by", "submitted_at", "last_activity_at"])
-        audit_record(
+        locked = transition(
+            well_check,
+            to=WellCheck.Status.IN_PROGRESS,
             actor=actor,
-            action="wellcheck.reopened",
-            target=locked,
-            partnership_id=_partnership_id(locked.school),
-            data={"year": locked.year_label, "reason": reason},
+            comment=reason,
+            fields={"submitted_by": None, "submitted_at": None, "last_activity_at": timezone.now()},
+            audit="wellcheck.reopened",
+            audit_data={"year": well_check.year_label, "reason": reason},
+            partnership_id=_partnership_id(well_check.school),
+            error=WellCheckError,
         )
         leaders = list(
             Role.objects.filter(school=locked.school, kind=Role.Kind.SCHOOL_LEADER).values_list(

@@ -13,9 +13,10 @@ from wellcheck.models import Pillar
 from wellcheck.selectors import framework_current
 from wellschools.audit import audit_record
 from wellschools.models import User
+from wellschools.workflow import history_note
 
 from .. import selectors
-from ..models import Application, ApplicationHistory, Evidence, PillarJudgement, PillarStatement
+from ..models import Application, Evidence, PillarJudgement, PillarStatement
 from ..uploads import UploadRefused, check_upload
 from .workflow import (
     AccreditationError,
@@ -86,11 +87,11 @@ def application_start(*, actor: User, school: School, today: date | None = None)
                 )
                 for pillar in framework.pillars.order_by("order", "pk")
             )
-            ApplicationHistory.objects.create(
-                application=application,
-                to_status=S.DRAFT,
+            history_note(
+                application,
                 actor=actor,
                 comment="Started from the previous application." if previous else "",
+                created=True,
             )
             audit_record(
                 actor=actor,

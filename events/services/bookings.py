@@ -15,9 +15,10 @@ from partnership.permissions import (
 from wellschools.audit import audit_record
 from wellschools.errors import DomainError
 from wellschools.models import User
+from wellschools.workflow import history_note, transition
 
 from .. import notifications
-from ..models import Attendee, Booking, BookingChange, Event
+from ..models import Attendee, Booking, Event
 from .core import (
     LIVE,
     A,
@@ -25,10 +26,8 @@ from .core import (
     B,
     E,
     _active_attendees,
-    _booking_transition,
     _is_staff,
     _lock_event,
-    _note,
     _places_taken,
     _waiting_position,
 )
@@ -175,11 +174,10 @@ def booking_create(
                 for p in people
             ]
         )
-        BookingChange.objects.create(
-            booking=booking,
-            from_status="",
-            to_status=booking.status,
+        history_note(
+            booking,
             actor=actor,
+            created=True,
             comment=f"Booked {len(people)} place{'s' if len(people) != 1 else ''}"
             if fits
             else f"Joined the waiting list for {len(people)} place{'s' if len(people) != 1 else ''}"
@@ -214,8 +212,8 @@ def _promote_waiting(*, event: Event, actor: User | None) -> list[Booking]:
         if free <= 0:
             break
         if 0 < candidate.size <= free:
-            booking = _booking_transition(
-                booking_id=candidate.pk,
+            booking = transition(
+                candidate,
                 to=B.CONFIRMED,
                 actor=actor,
                 comment=f"Given {candidate.size} place{'s' if candidate.size != 1 else ''} "
@@ -286,8 +284,8 @@ def booking_cancel(*, actor: User, booking: Booking, reason: str = "") -> Bookin
         was_confirmed = booking.status == B.CONFIRMED
         attendees = _active_attendees(booking)
         comment = reason.strip() or ("Cancelled by a coordinator" if by_staff else "Cancelled")
-        booking = _booking_transition(
-            booking_id=booking.pk,
+        booking = transition(
+            booking,
             to=B.CANCELLED if was_confirmed else B.LEFT,
             actor=actor,
             comment=comment,
@@ -332,7 +330,7 @@ def attendee_cancel(*, actor: User, attendee: Attendee) -> Booking:
         attendee.status = A.CANCELLED
         attendee.ended_at = timezone.now()
         attendee.save(update_fields=["status", "ended_at"])
-        _note(booking, actor=actor, comment=f"Place of {attendee.name} cancelled")
+        history_note(booking, actor=actor, comment=f"Place of {attendee.name} cancelled")
         if booking.status == B.CONFIRMED:
             booking.sequence += 1
             booking.save(update_fields=["sequence"])
@@ -379,7 +377,9 @@ def attendee_substitute(*, actor: User, attendee: Attendee, person: AttendeeData
             replaces=attendee,
             created_at=now,
         )
-        _note(booking, actor=actor, comment=f"{person.name} comes instead of {attendee.name}")
+        history_note(
+            booking, actor=actor, comment=f"{person.name} comes instead of {attendee.name}"
+        )
         if booking.status == B.CONFIRMED:
             booking.sequence += 1
             booking.save(update_fields=["sequence"])
@@ -411,8 +411,8 @@ def waiting_list_leave(*, actor: User | None, booking: Booking) -> Booking:
             )
         ):
             raise DomainError("You cannot change this booking.")
-        booking = _booking_transition(
-            booking_id=booking.pk,
+        booking = transition(
+            booking,
             to=B.LEFT,
             actor=actor,
             comment="Left the waiting list" + ("" if actor else " (link in the email)"),
