@@ -8,11 +8,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from partnership.permissions import can_manage_events
 from wellschools.errors import DomainError
 from wellschools.models import User
 
 from ..models import Attendee, Booking, BookingChange, Event, EventChange
+from ..permissions import can_manage_events
 
 B = Booking.Status
 E = Event.Status
