@@ -1,12 +1,9 @@
 """Accreditation's panels on the school page and the coordinator's overview."""
 
-from partnership.permissions import (
-    can_apply_for_accreditation,
-    can_see_accreditation_application,
-    can_view_school,
-)
+from partnership.permissions import can_view_school
 
 from . import selectors
+from .permissions import can_apply_for_accreditation, can_see_accreditation_application
 
 
 def school_panel(request, school) -> dict | None:

@@ -9,14 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from partnership.models import School
-from partnership.permissions import (
-    can_apply_for_accreditation,
-    can_review_accreditation,
-    can_see_accreditation_application,
-    can_view_school,
-    get_school_for,
-    require_accreditation_right,
-)
+from partnership.permissions import can_view_school, get_school_for
 from wellschools.documents import document_latest, document_request
 from wellschools.errors import DomainError
 from wellschools.models import GeneratedDocument
@@ -24,6 +17,12 @@ from wellschools.models import GeneratedDocument
 from . import selectors, services
 from .forms import PillarForm, VerifyForm, WithdrawForm
 from .models import Application, Award, Evidence, verification_code_normalise
+from .permissions import (
+    can_apply_for_accreditation,
+    can_review_accreditation,
+    can_see_accreditation_application,
+    require_accreditation_right,
+)
 from .uploads import download_name
 
 S = Application.Status

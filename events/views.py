@@ -8,15 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from partnership.permissions import (
-    can_book_event,
-    can_book_for,
-    can_manage_booking,
-    can_manage_events,
-    can_view_trust,
-    require_booking_access,
-    require_event_booking_right,
-)
+from partnership.permissions import is_trust_person
 from wellschools.errors import DomainError
 
 from . import selectors, services
@@ -24,6 +16,14 @@ from .forms import BookingForm, CancelEventForm, SubstituteForm, attendee_formse
 from .ics import booking_calendar, calendar_filename
 from .models import Attendee, Booking, Event
 from .notifications import booking_for_leave_token
+from .permissions import (
+    can_book_event,
+    can_book_for,
+    can_manage_booking,
+    can_manage_events,
+    require_booking_access,
+    require_event_booking_right,
+)
 
 PAST_PER_PAGE = 20
 
@@ -366,7 +366,9 @@ def trust_panel(request, trust):
     """Trust staff see their trust's bookings (its own and its schools') across events.
     The trust page itself is open only to people who may view the trust."""
     user = request.user
-    if not can_view_trust(user, trust):
+    # The trust's own people only: a coordinator must not see the bookings a trust that
+    # spans partnerships made for another partnership's events.
+    if not is_trust_person(user, trust):
         return None
     return {
         "trust": trust,

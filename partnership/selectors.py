@@ -8,7 +8,7 @@ from django.urls import reverse
 from wellschools.models import AuditEvent
 
 from .models import Membership, Partnership, Role, School, Trust
-from .permissions import access_for
+from .permissions import access_for, coordinated_trust_school_ids, is_trust_person
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,15 @@ def school_memberships(*, school: School) -> QuerySet[Membership]:
 
 def trust_schools(*, trust: Trust) -> QuerySet[School]:
     return trust.schools.order_by("name")
+
+
+def trust_schools_for(user, *, trust: Trust) -> QuerySet[School]:
+    """The trust's schools this person sees: all of them for the trust's own people; for a
+    coordinator only those with an active membership of a partnership they coordinate
+    (a trust can span partnerships; docs/tenancy.md)."""
+    if is_trust_person(user, trust):
+        return trust_schools(trust=trust)
+    return trust_schools(trust=trust).filter(pk__in=coordinated_trust_school_ids(user, trust))
 
 
 def open_invitations(*, school: School | None = None, trust: Trust | None = None):

@@ -2,10 +2,11 @@
 
 from django.utils import timezone
 
-from partnership.permissions import can_edit_wellcheck, can_view_school
+from partnership.permissions import can_view_school
 
 from . import selectors
 from .models import academic_year_label, academic_year_of
+from .permissions import can_edit_wellcheck
 from .scores_views import trust_panel_context
 
 

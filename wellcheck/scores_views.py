@@ -1,12 +1,14 @@
 """Trust and partnership views of the Well Check: schools × pillars."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnership.permissions import can_view_trust, get_partnership_for_coordinator, get_trust_for
-from partnership.selectors import member_filter_choices
+from partnership.selectors import member_filter_choices, trust_schools_for
+from wellschools.errors import DomainError
 from wellschools.exports import csv_download
 
 from . import selectors
@@ -24,7 +26,10 @@ def trust_panel_context(request, trust) -> dict | None:
     year = _year()
     return {
         "trust": trust,
-        "rows": selectors.school_rows(schools=trust.schools.all(), year=year),
+        # A trust can span partnerships: a coordinator sees only their partnership's schools.
+        "rows": selectors.school_rows(
+            schools=trust_schools_for(request.user, trust=trust), year=year
+        ),
         "columns": selectors.PILLAR_COLUMNS,
         "year_label": academic_year_label(year),
     }
@@ -116,4 +121,9 @@ def trust_report(request, group_uid: str):
     from wellschools.documents import document_request
 
     trust = get_trust_for(request.user, group_uid)
-    return redirect(document_request(actor=request.user, kind="trust_summary", subject=trust))
+    try:
+        document = document_request(actor=request.user, kind="trust_summary", subject=trust)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("wellcheck:trust", group_uid=trust.group_uid)
+    return redirect(document)

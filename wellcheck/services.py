@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partnership.models import Role, School
-from partnership.permissions import can_edit_wellcheck, can_reopen_wellcheck
 from wellschools.audit import audit_record
 from wellschools.email import email_send
 from wellschools.errors import DomainError
@@ -27,6 +26,7 @@ from .models import (
     WellCheck,
     academic_year_of,
 )
+from .permissions import can_edit_wellcheck, can_reopen_wellcheck
 from .selectors import framework_current, missing_questions
 
 

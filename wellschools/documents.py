@@ -54,8 +54,13 @@ class DocumentKind:
     can_view: Callable[[Any, models.Model], bool]
     check_access: Callable[[Any, models.Model], Any] | None = None
     back_url: Callable[[models.Model], str] | None = None
+    # The file shows the subject as the person who asked sees it (e.g. a trust that spans
+    # partnerships): only that person opens it, and it is never shared with anyone else.
+    per_requester: bool = False
 
-    def authorize(self, user, subject: models.Model) -> None:
+    def authorize(
+        self, user, subject: models.Model, document: GeneratedDocument | None = None
+    ) -> None:
         """Return if the person may see documents about the subject; otherwise raise
         Http404 (outsider) or PermissionDenied (a member without the right)."""
         if self.check_access is not None:
@@ -64,6 +69,8 @@ class DocumentKind:
             if self.check_access is not None:
                 raise PermissionDenied
             raise Http404
+        if self.per_requester and document is not None and document.requested_by_id != user.pk:
+            raise PermissionDenied
 
 
 _kinds: dict[str, DocumentKind] = {}
@@ -79,6 +86,7 @@ def register_document(
     can_view: Callable[[Any, models.Model], bool],
     check_access: Callable[[Any, models.Model], Any] | None = None,
     back_url: Callable[[models.Model], str] | None = None,
+    per_requester: bool = False,
 ) -> DocumentKind:
     """Register a kind of document.
 
@@ -89,6 +97,8 @@ def register_document(
       getters of ``partnership.permissions``, so outsiders get 404 and members 403. Without
       it, anyone who may not view gets 404.
     - ``back_url(subject) -> str``: optional link back from the document's page.
+    - ``per_requester``: the renderer shows the subject as ``document.requested_by`` sees
+      it; only that person may open the document.
     """
     label = subject_model if isinstance(subject_model, str) else subject_model._meta.label
     spec = DocumentKind(
@@ -99,6 +109,7 @@ def register_document(
         can_view=can_view,
         check_access=check_access,
         back_url=back_url,
+        per_requester=per_requester,
     )
     existing = _kinds.get(kind)
     if existing is not None and (
@@ -175,6 +186,10 @@ def document_request(*, actor: User | None, kind: str, subject: models.Model) ->
     pending = GeneratedDocument.objects.filter(**lookup, status=GeneratedDocument.Status.PENDING)
     existing = pending.first()
     if existing is not None:
+        if spec.per_requester and existing.requested_by_id != getattr(actor, "pk", None):
+            raise DomainError(
+                f"Someone else is preparing a {spec.title} right now. Try again in a minute."
+            )
         return existing
     try:
         with transaction.atomic():
@@ -188,6 +203,10 @@ def document_request(*, actor: User | None, kind: str, subject: models.Model) ->
         existing = pending.first()
         if existing is None:
             raise
+        if spec.per_requester and existing.requested_by_id != getattr(actor, "pk", None):
+            raise DomainError(
+                f"Someone else is preparing a {spec.title} right now. Try again in a minute."
+            ) from None
         return existing
     _enqueue(document.pk)
     return document

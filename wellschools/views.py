@@ -89,7 +89,7 @@ def _document_for(request, pk: int):
     except DomainError:
         raise Http404 from None
     subject = document_subject(document)
-    spec.authorize(request.user, subject)
+    spec.authorize(request.user, subject, document)
     return document, spec, subject
 
 

@@ -7,12 +7,6 @@ from typing import NamedTuple
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from partnership.permissions import (
-    accreditation_conflict_reason,
-    accreditation_reviewer_refusal,
-    can_manage_accreditation,
-    can_review_accreditation,
-)
 from wellschools.audit import audit_record
 from wellschools.documents import document_request
 from wellschools.models import User
@@ -20,6 +14,12 @@ from wellschools.models import User
 from .. import selectors
 from ..dates import award_valid_until
 from ..models import Application, Award, PillarJudgement
+from ..permissions import (
+    accreditation_conflict_reason,
+    accreditation_reviewer_refusal,
+    can_manage_accreditation,
+    can_review_accreditation,
+)
 from .workflow import (
     AccreditationError,
     clock_stopped,

@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partnership.models import School
-from partnership.permissions import can_apply_for_accreditation
 from wellcheck.models import Pillar
 from wellcheck.selectors import framework_current
 from wellschools.audit import audit_record
@@ -17,6 +16,7 @@ from wellschools.workflow import history_note
 
 from .. import selectors
 from ..models import Application, Evidence, PillarJudgement, PillarStatement
+from ..permissions import can_apply_for_accreditation
 from ..uploads import UploadRefused, check_upload
 from .workflow import (
     AccreditationError,

@@ -7,11 +7,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from partnership.models import School, Trust
-from partnership.permissions import (
-    can_book_event,
-    can_book_for,
-    can_manage_booking,
-)
 from wellschools.audit import audit_record
 from wellschools.errors import DomainError
 from wellschools.models import User
@@ -19,6 +14,7 @@ from wellschools.workflow import history_note, transition
 
 from .. import notifications
 from ..models import Attendee, Booking, Event
+from ..permissions import can_book_event, can_book_for, can_manage_booking
 from .core import (
     LIVE,
     A,

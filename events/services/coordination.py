@@ -3,13 +3,13 @@
 from django.db import transaction
 from django.utils import timezone
 
-from partnership.permissions import can_manage_events
 from wellschools.audit import audit_record
 from wellschools.errors import DomainError
 from wellschools.models import User
 
 from .. import notifications
 from ..models import Attendee, Booking, Event
+from ..permissions import can_manage_events
 from .core import (
     A,
     B,
