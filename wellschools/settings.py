@@ -150,14 +150,27 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 300_000  # KiB: recycle a worker child past ~300 MB
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers a task whose worker died without acknowledging it once this many
+# seconds have passed since delivery. Chosen deliberately: longer than any task may run
+# (the longest hard time limit is 300 s) and any retry countdown (60 s at most), so a
+# healthy task is never delivered twice; a worker killed mid-task is recovered sooner
+# than this by the minute sweeps, which ask the live workers what they hold.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 360, "socket_connect_timeout": 3}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Europe/London"
 # PDF rendering has its own queue so a burst of reports never delays email.
 CELERY_TASK_ROUTES = {"*.render_*": {"queue": "pdf"}}
 # Periodic scans (beat, database scheduler: these entries are synced into the database).
+# The outbox and document sweeps run every minute, so anything a fault left behind (an
+# enqueue lost to a broker outage, a worker killed mid-send or mid-render) is on its way
+# again within two minutes of the fault ending. (Tests with a real beat shorten it.)
+WELLSCHOOLS_SWEEP_SECONDS = env.int("WELLSCHOOLS_SWEEP_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "scan-reminders": {"task": "wellschools.tasks.scan_reminders", "schedule": 300.0},
-    "flush-email-outbox": {"task": "wellschools.tasks.flush_email_outbox", "schedule": 300.0},
+    "flush-email-outbox": {
+        "task": "wellschools.tasks.flush_email_outbox",
+        "schedule": float(WELLSCHOOLS_SWEEP_SECONDS),
+    },
 }
 
 SESSION_COOKIE_AGE = 30 * 60  # 30 minutes idle ...
@@ -292,7 +305,7 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 WELLSCHOOLS_DOCUMENT_RETENTION_DAYS = env.int("WELLSCHOOLS_DOCUMENT_RETENTION_DAYS", default=90)
 CELERY_BEAT_SCHEDULE["sweep-documents"] = {
     "task": "wellschools.tasks.sweep_documents",
-    "schedule": 300.0,
+    "schedule": float(WELLSCHOOLS_SWEEP_SECONDS),
 }
 # WeasyPrint logs every layout step at INFO; keep its warnings (refused resources) only.
 LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}
