@@ -75,3 +75,12 @@ def sweep_documents() -> dict[str, int]:
     return documents_sweep(
         retention_days=getattr(settings, "WELLSCHOOLS_DOCUMENT_RETENTION_DAYS", None)
     )
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def clear_expired_sessions() -> None:
+    """Delete expired sessions (``clearsessions``); finished documents past their retention
+    go with ``sweep_documents``."""
+    from importlib import import_module
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
