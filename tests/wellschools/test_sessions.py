@@ -86,9 +86,9 @@ def test_anonymous_requests_create_no_session(client):
 
 
 def test_expired_sessions_are_cleared_by_the_periodic_task(client, leader, clock):
-    from wellschools.tasks import clear_expired_sessions
-
     from django.test import Client
+
+    from wellschools.tasks import clear_expired_sessions
 
     client.force_login(leader)
     idle = client.cookies[settings.SESSION_COOKIE_NAME].value
