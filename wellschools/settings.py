@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "wellschools.middleware.SessionTouchMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -171,10 +172,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "wellschools.tasks.flush_email_outbox",
         "schedule": float(WELLSCHOOLS_SWEEP_SECONDS),
     },
+    "clear-expired-sessions": {
+        "task": "wellschools.tasks.clear_expired_sessions",
+        "schedule": 3600.0,
+    },
 }
 
 SESSION_COOKIE_AGE = 30 * 60  # 30 minutes idle ...
-SESSION_SAVE_EVERY_REQUEST = True  # ... counted from the last request
+# ... counted from the last request, but a session is written at most once a minute
+# (SessionTouchMiddleware) and read from the cache (Redis in production) before the
+# database; expired rows are deleted by the clear-expired-sessions task.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # The page warns this many seconds before an idle session ends (static/js/session.js).
 WELLSCHOOLS_SESSION_WARNING_SECONDS = 5 * 60
 
