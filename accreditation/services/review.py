@@ -240,7 +240,8 @@ def application_request_changes(
 
 
 def application_resume_review(*, actor: User, application: Application) -> Application:
-    """A resubmitted application goes back into review, in a new round."""
+    """A resubmitted application goes back into review, in a new round. The earlier
+    round's recommendation and note stay in the history, not in the new round's summary."""
     with transaction.atomic():
         row = locked(application)
         _require_reviewer(actor, row)
@@ -248,7 +249,11 @@ def application_resume_review(*, actor: User, application: Application) -> Appli
             application=row,
             to=S.IN_REVIEW,
             actor=actor,
-            fields={"review_round": row.review_round + 1},
+            fields={
+                "review_round": row.review_round + 1,
+                "recommendation": "",
+                "recommendation_comment": "",
+            },
         )
     return row
 

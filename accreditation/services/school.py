@@ -216,6 +216,40 @@ def evidence_remove(*, actor: User, evidence: Evidence) -> None:
             transaction.on_commit(lambda: storage.delete(name))
 
 
+def evidence_update(
+    *,
+    actor: User,
+    evidence: Evidence,
+    title: str,
+    dated: date,
+    url: str = "",
+    note: str = "",
+    today: date | None = None,
+) -> Evidence:
+    """Correct an item's description, date and (for a link or a note) where it is. A file
+    stays the file it is: to replace it, remove the item and add the new file."""
+    _require_leader(actor, evidence.application.school)
+    title = title.strip()
+    if not title:
+        raise AccreditationError("Say what this evidence shows.", field="title")
+    if dated > (today or timezone.localdate()):
+        raise AccreditationError("The date of the evidence cannot be in the future.", field="dated")
+    with transaction.atomic():
+        _editable(evidence.application)
+        row = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        row.title, row.dated = title, dated
+        if row.kind == Evidence.Kind.LINK:
+            if not url.strip():
+                raise AccreditationError("Give the link.", field="url")
+            row.url = url.strip()
+        elif row.kind == Evidence.Kind.NOTE:
+            if not note.strip():
+                raise AccreditationError("Say where the document is.", field="note")
+            row.note = note.strip()
+        row.save(update_fields=["title", "dated", "url", "note"])
+    return row
+
+
 def evidence_reuse(*, actor: User, application: Application, source: Evidence) -> Evidence:
     """Copy an item of the school's earlier application into this one (a file is copied
     too, so removing either never touches the other). It keeps its date, so an item older
