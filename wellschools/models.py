@@ -101,7 +101,6 @@ class AuditEvent(models.Model):
         return audit_sentence(self)
 
 
-
 class EmailMessage(models.Model):
     """One email to one recipient: the outbox row and the record support reads.
 
