@@ -437,6 +437,8 @@ def membership_set_status(*, actor: User, membership: Membership, status: str) -
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         previous = membership.status
+        if previous == status:
+            return membership  # nothing to change (and nothing to record)
         membership.status = status
         membership.ended_on = None if status == Membership.Status.ACTIVE else timezone.localdate()
         membership.save(update_fields=["status", "ended_on"])

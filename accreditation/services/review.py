@@ -133,9 +133,15 @@ def _write_review(
     if recommendation and recommendation not in Application.Recommendation.values:
         raise AccreditationError("Choose a recommendation from the list.", field="recommendation")
     now = timezone.now()
+    current = {
+        j.pillar_id: (j.judgement, j.comment)
+        for j in PillarJudgement.objects.filter(application=row, round=row.review_round)
+    }
     for pillar_id, review in pillars.items():
         if review.judgement and review.judgement not in J.values:
             raise AccreditationError("Choose met, partly met or not met.")
+        if current.get(pillar_id) == (review.judgement, review.comment.strip()):
+            continue  # unchanged: keep who judged it and when
         PillarJudgement.objects.update_or_create(
             application=row,
             pillar_id=pillar_id,

@@ -185,15 +185,21 @@ def pillar_save(
         with transaction.atomic():
             row = _editable(application)
             now = timezone.now()
-            PillarStatement.objects.update_or_create(
-                application=row,
-                pillar=pillar,
-                defaults={"text": statement.strip(), "updated_by": actor, "updated_at": now},
-            )
+            # Saving the page unchanged changes nothing (not even who saved it last).
+            if not PillarStatement.objects.filter(
+                application=row, pillar=pillar, text=statement.strip()
+            ).exists():
+                PillarStatement.objects.update_or_create(
+                    application=row,
+                    pillar=pillar,
+                    defaults={"text": statement.strip(), "updated_by": actor, "updated_at": now},
+                )
             if reply is not None and row.status == S.CHANGES_REQUESTED:
                 PillarJudgement.objects.filter(
                     application=row, pillar=pillar, round=row.review_round
-                ).update(reply=reply.strip(), replied_by=actor, replied_at=now)
+                ).exclude(reply=reply.strip()).update(
+                    reply=reply.strip(), replied_by=actor, replied_at=now
+                )
             if evidence:
                 item = _evidence_new(actor=actor, application=row, pillar=pillar, **evidence)
                 stored_file = item.file.name or None
