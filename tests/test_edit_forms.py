@@ -476,6 +476,9 @@ def test_the_action_form_shows_its_dates_as_iso_so_the_browser_can_show_them(wor
     assert f'name="on" value="{timezone.localdate():%Y-%m-%d}"' in html
 
 
+PROJECT_APPS = {"wellschools", "partnership", "wellcheck", "accreditation", "events"}
+
+
 def test_every_date_input_in_the_project_uses_the_iso_widgets():
     """New forms must not bring back the locale's 31/03/2027 in a date input."""
     from django import forms as django_forms
