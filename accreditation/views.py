@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from partnership.models import School
@@ -15,7 +16,7 @@ from wellschools.errors import DomainError
 from wellschools.models import GeneratedDocument
 
 from . import selectors, services
-from .forms import PillarForm, VerifyForm, WithdrawForm
+from .forms import EvidenceEditForm, PillarForm, VerifyForm, WithdrawForm
 from .models import Application, Award, Evidence, verification_code_normalise
 from .permissions import (
     can_apply_for_accreditation,
@@ -209,6 +210,50 @@ def pillar(request, urn: int, pk: int, key: str):
         request,
         "accreditation/pillar.html",
         _pillar_context(request, school, application, pillar, form),
+    )
+
+
+@login_required
+def evidence_edit(request, urn: int, pk: int, evidence_pk: int):
+    school, application = _application_for(request, urn, pk, leader=True)
+    item = get_object_or_404(
+        Evidence.objects.select_related("pillar", "application__school"),
+        pk=evidence_pk,
+        application=application,
+    )
+    back = reverse("accreditation:pillar", args=[urn, pk, item.pillar.key])
+    form = EvidenceEditForm(
+        request.POST or None,
+        kind=item.kind,
+        initial={"title": item.title, "dated": item.dated, "url": item.url, "note": item.note},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_update(
+                actor=request.user,
+                evidence=item,
+                title=form.cleaned_data["title"],
+                dated=form.cleaned_data["dated"],
+                url=form.cleaned_data.get("url", ""),
+                note=form.cleaned_data.get("note", ""),
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Saved the changes to “{form.cleaned_data['title']}”.")
+            return redirect(back)
+    return render(
+        request,
+        "accreditation/evidence_edit.html",
+        {
+            "school": school,
+            "application": application,
+            "item": item,
+            "form": form,
+            "back": back,
+            "editable": application.is_editable,
+        },
+        status=400 if form.is_bound else 200,
     )
 
 
