@@ -10,7 +10,7 @@ from django.utils import timezone
 from partnership.models import Role
 from wellschools.email import email_send
 from wellschools.preferences import reminders_wanted
-from wellschools.reminders import reminder_claim, reminder_scanner
+from wellschools.reminders import reminder_claim
 
 from . import selectors
 from .dates import RENEWAL_REMINDER_DAYS
@@ -32,7 +32,6 @@ def _renewing(award: Award) -> bool:
     )
 
 
-@reminder_scanner
 def remind_renewals() -> int:
     today = timezone.localdate()
     awards = list(

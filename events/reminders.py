@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wellschools.models import ReminderClaim
-from wellschools.reminders import reminder_claim, reminder_scanner
+from wellschools.reminders import reminder_claim
 
 from . import notifications
 from .models import Attendee, Booking, Event
@@ -26,7 +26,6 @@ def reminder_key(attendee: Attendee) -> str:
     return f"attendee:{attendee.pk}:{starts:%Y%m%dT%H%MZ}"
 
 
-@reminder_scanner
 def send_event_reminders() -> int:
     now = timezone.now()
     due = list(

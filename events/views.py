@@ -10,10 +10,8 @@ from django.utils import timezone
 
 from partnership.permissions import (
     can_book_event,
-    can_book_for,
     can_manage_booking,
     can_manage_events,
-    can_view_trust,
     require_booking_access,
     require_event_booking_right,
 )
@@ -355,34 +353,3 @@ def waiting_list_leave(request, token: str):
             "can_open_booking": signed_in_can_manage,
         },
     )
-
-
-# --- panels on the school, trust and partnership pages (registered in apps.py) ----------
-
-
-def trust_panel(request, trust):
-    """Trust staff see their trust's bookings (its own and its schools') across events.
-    The trust page itself is open only to people who may view the trust."""
-    user = request.user
-    if not can_view_trust(user, trust):
-        return None
-    return {
-        "trust": trust,
-        "bookings": list(selectors.bookings_for_trust(trust=trust)),
-        "can_book": can_book_for(user, trust),
-    }
-
-
-def school_panel(request, school):
-    if not can_book_for(request.user, school):
-        return None
-    return {"school": school, "bookings": list(selectors.bookings_for_school(school=school))}
-
-
-def partnership_panel(request, partnership):
-    if not can_manage_events(request.user, partnership):
-        return None
-    events = selectors.events_for_partnership(partnership=partnership).filter(
-        ends_at__gt=timezone.now()
-    )
-    return {"partnership": partnership, "events": list(events.order_by("starts_at", "pk")[:5])}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from partnership.models import Membership, Role
 from wellschools.email import email_send
 from wellschools.preferences import reminders_wanted
-from wellschools.reminders import reminder_claim, reminder_scanner
+from wellschools.reminders import reminder_claim
 
 from .models import Action, WellCheck, academic_year_label, academic_year_of
 
@@ -56,7 +56,6 @@ def _check_url(well_check: WellCheck) -> str:
     )
 
 
-@reminder_scanner
 def remind_idle_wellchecks() -> int:
     cutoff = timezone.now() - timedelta(days=IDLE_DAYS)
     checks = list(
@@ -79,7 +78,6 @@ def remind_idle_wellchecks() -> int:
     return sent
 
 
-@reminder_scanner
 def remind_annual_wellcheck() -> int:
     year = academic_year_of(timezone.localdate())
     memberships = list(
@@ -109,7 +107,6 @@ def remind_annual_wellcheck() -> int:
     return sent
 
 
-@reminder_scanner
 def remind_actions() -> int:
     today = timezone.localdate()
     actions = list(

@@ -1,7 +1,8 @@
 """Reminders come from a periodic scan of what is due now (never long countdowns).
 
-Each app registers a scanner with ``@reminder_scanner``; the beat task
-``wellschools.tasks.scan_reminders`` runs them all every few minutes. A scanner finds what
+Each app declares its scanners on its AppConfig (``reminder_scanners = [dotted paths]``,
+see ``wellschools.extensions``); the beat task ``wellschools.tasks.scan_reminders`` runs
+them all every few minutes. A scanner finds what
 is due and, for each reminder, calls ``reminder_claim`` and sends the email in the same
 transaction only when the claim succeeds — so two scans at once, or a scan re-run after a
 worker was killed, send every reminder exactly once.
@@ -11,16 +12,13 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 
+from .extensions import declared
 from .models import ReminderClaim
 
-_scanners: list[Callable[[], int]] = []
 
-
-def reminder_scanner(function: Callable[[], int]) -> Callable[[], int]:
-    """Register a function that sends due reminders and returns how many it sent."""
-    if function not in _scanners:
-        _scanners.append(function)
-    return function
+def reminder_scanners() -> tuple[Callable[[], int], ...]:
+    """The declared scanners: each sends the reminders due now and returns how many."""
+    return declared("reminder_scanners")
 
 
 def reminder_claim(*, kind: str, key: str, recipient: str) -> bool:
@@ -37,4 +35,4 @@ def reminder_claim(*, kind: str, key: str, recipient: str) -> bool:
 
 
 def reminders_scan() -> dict[str, int]:
-    return {f"{fn.__module__}.{fn.__name__}": fn() for fn in list(_scanners)}
+    return {f"{fn.__module__}.{fn.__name__}": fn() for fn in reminder_scanners()}
