@@ -7,12 +7,13 @@ the event's start: if the event moves, people are reminded of the new date.
 """
 
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
 from wellschools.models import ReminderClaim
-from wellschools.reminders import reminder_claim
+from wellschools.reminders import reminder_send
 
 from . import notifications
 from .models import Attendee, Booking, Event
@@ -67,7 +68,10 @@ def send_event_reminders() -> int:
                 continue
             booking.event = attendee.booking.event
             booking.booker = attendee.booking.booker
-            if reminder_claim(kind=KIND, key=reminder_key(attendee), recipient=attendee.email):
-                notifications.reminder(booking=booking, attendee=attendee)
-                sent += 1
+            sent += reminder_send(
+                kind=KIND,
+                key=reminder_key(attendee),
+                recipient=attendee.email,
+                send=partial(notifications.reminder, booking=booking, attendee=attendee),
+            )
     return sent

@@ -9,11 +9,14 @@ worker was killed, send every reminder exactly once.
 """
 
 from collections.abc import Callable
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
+from .email import email_send
 from .extensions import declared
 from .models import ReminderClaim
+from .preferences import reminders_wanted
 
 
 def reminder_scanners() -> tuple[Callable[[], int], ...]:
@@ -31,6 +34,39 @@ def reminder_claim(*, kind: str, key: str, recipient: str) -> bool:
             ReminderClaim.objects.create(kind=kind, key=key, recipient=recipient.lower())
     except IntegrityError:
         return False
+    return True
+
+
+def reminder_send(
+    *,
+    kind: str,
+    key: str,
+    recipient: str,
+    template: str = "",
+    context: dict[str, Any] | None = None,
+    about: models.Model | None = None,
+    send: Callable[[], None] | None = None,
+) -> bool:
+    """Claim one reminder and queue its email in one transaction: both happen or neither
+    does. True if it was sent now; False if it was sent before or the person turned
+    reminders off. ``send`` queues a custom email instead of ``template`` (e.g. with a
+    calendar file)."""
+    if not reminders_wanted(recipient):
+        return False
+    with transaction.atomic():
+        if not reminder_claim(kind=kind, key=key, recipient=recipient):
+            return False
+        if send is not None:
+            send()
+        else:
+            email_send(
+                to=recipient,
+                template=template,
+                context=context or {},
+                kind=kind,
+                about=about,
+                essential=False,
+            )
     return True
 
 
