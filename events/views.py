@@ -86,7 +86,9 @@ def event_book(request, pk: int):
     )
     adding_row = request.method == "POST" and "add_person" in request.POST
     formset = attendee_formset(
-        request.POST if request.method == "POST" else None, add_row=adding_row
+        request.POST if request.method == "POST" else None,
+        add_row=adding_row,
+        online=event.is_online,
     )
     status = 200
     if request.method == "POST" and not adding_row:
@@ -274,7 +276,7 @@ def attendee_substitute_page(
     attendee = get_object_or_404(
         Attendee, pk=attendee_pk, booking=booking, status=Attendee.Status.ACTIVE
     )
-    form = SubstituteForm(request.POST or None)
+    form = SubstituteForm(request.POST or None, online=booking.event.is_online)
     if request.method == "POST" and form.is_valid():
         try:
             substitute = services.attendee_substitute(

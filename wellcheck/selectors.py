@@ -97,6 +97,30 @@ def data_answers_by_question(well_check: WellCheck) -> dict[int, DataAnswer]:
     }
 
 
+def answers_to_check(well_check: WellCheck) -> dict:
+    """Every question of the check, pillar by pillar, with its answer (or None), and every
+    data question with its value: the check-your-answers page, in four queries."""
+    answers = answers_by_question(well_check)
+    data = data_answers_by_question(well_check)
+    pillars = []
+    questions = Question.objects.filter(pillar__framework_id=well_check.framework_id).order_by(
+        "order", "pk"
+    )
+    by_pillar: dict[int, list] = {}
+    for question in questions:
+        by_pillar.setdefault(question.pillar_id, []).append((question, answers.get(question.pk)))
+    for pillar in well_check.framework.pillars.order_by("order", "pk"):
+        pillars.append((pillar, by_pillar.get(pillar.pk, [])))
+    return {
+        "pillars": pillars,
+        "data": [
+            (question, data.get(question.pk))
+            for question in well_check.framework.data_questions.order_by("order", "pk")
+        ],
+        "missing": sum(1 for _, rows in pillars for _, answer in rows if answer is None),
+    }
+
+
 # --- scores --------------------------------------------------------------------------------
 
 POINTS_CASE = Case(

@@ -330,6 +330,21 @@ def action_update(
     return action
 
 
+def action_delete(*, actor: User, action: Action) -> None:
+    """Delete an action and its progress updates (the page asks first); audited with its
+    title so that the plan's history still says what was there."""
+    _require_editor(actor, action.well_check.school)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="action.deleted",
+            target=action,
+            partnership_id=_partnership_id(action.well_check.school),
+            data={"title": action.title, "pillar": action.pillar.key},
+        )
+        Action.objects.filter(pk=action.pk).delete()
+
+
 def action_progress_add(*, actor: User, action: Action, note: str, on: date) -> ActionUpdate:
     _require_editor(actor, action.well_check.school)
     if not note.strip():
