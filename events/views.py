@@ -26,10 +26,6 @@ from .notifications import booking_for_leave_token
 PAST_PER_PAGE = 20
 
 
-def _form_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -107,7 +103,7 @@ def event_book(request, pk: int):
                 if error.field == "attendees":
                     formset.non_form_errors().append(error.message)
                 else:
-                    _form_error(form, error)
+                    error.add_to_form(form)
             else:
                 if booking.status == Booking.Status.CONFIRMED:
                     messages.success(
@@ -283,7 +279,7 @@ def attendee_substitute_page(
                 actor=request.user, attendee=attendee, person=form.to_data()
             )
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, f"{substitute.name} now comes instead of {attendee.name}.")
             return redirect(back)
