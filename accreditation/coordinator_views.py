@@ -194,7 +194,7 @@ def decide(request, slug: str, pk: int):
                 feedback=form.cleaned_data["feedback"],
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to_form(form)
         else:
             outcome = "accredited" if award else "not awarded accreditation"
             messages.success(

@@ -208,3 +208,36 @@ def import_runs() -> QuerySet:
     from .models import ImportRun
 
     return ImportRun.objects.select_related("actor").order_by("-started_at")
+
+
+# --- who gets told ------------------------------------------------------------------------
+
+
+def leader_emails_by_school(*, school_ids) -> dict[int, list[str]]:
+    """The active leaders' email addresses of each of these schools (one query)."""
+    leaders: dict[int, list[str]] = {}
+    for school_id, email in (
+        Role.objects.filter(
+            school_id__in=school_ids, kind=Role.Kind.SCHOOL_LEADER, user__is_active=True
+        )
+        .order_by("pk")
+        .values_list("school_id", "user__email")
+    ):
+        leaders.setdefault(school_id, []).append(email)
+    return leaders
+
+
+def leader_emails(*, school: School) -> list[str]:
+    """The school's active leaders' email addresses: the one list every notice uses."""
+    return leader_emails_by_school(school_ids=[school.pk]).get(school.pk, [])
+
+
+def coordinator_emails(*, partnership: Partnership) -> list[str]:
+    """The partnership's active coordinators' email addresses."""
+    return list(
+        Role.objects.filter(
+            partnership=partnership, kind=Role.Kind.COORDINATOR, user__is_active=True
+        )
+        .order_by("pk")
+        .values_list("user__email", flat=True)
+    )

@@ -22,6 +22,7 @@ from .permissions import (
     invitable_kinds_for_school,
     is_coordinator,
 )
+from .selectors import coordinator_emails
 
 K = Role.Kind
 
@@ -358,11 +359,7 @@ def membership_apply(
             audit="membership.applied",
             audit_data={"school": school.urn},
         )
-        coordinators = list(
-            Role.objects.filter(kind=K.COORDINATOR, partnership=partnership).values_list(
-                "user__email", flat=True
-            )
-        )
+        coordinators = coordinator_emails(partnership=partnership)
         if coordinators:
             email_send(
                 to=coordinators,

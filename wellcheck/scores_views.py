@@ -6,33 +6,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnership.permissions import can_view_trust, get_partnership_for_coordinator, get_trust_for
-from partnership.selectors import member_filter_choices, trust_schools_for
+from partnership.permissions import get_partnership_for_coordinator, get_trust_for
+from partnership.selectors import member_filter_choices
 from wellschools.errors import DomainError
 from wellschools.exports import csv_download
 
 from . import selectors
 from .forms import ScoresFilterForm
 from .models import academic_year_label, academic_year_of
+from .panels import trust_panel
 
 
 def _year() -> int:
     return academic_year_of(timezone.localdate())
-
-
-def trust_panel_context(request, trust) -> dict | None:
-    if not can_view_trust(request.user, trust):
-        return None
-    year = _year()
-    return {
-        "trust": trust,
-        # A trust can span partnerships: a coordinator sees only their partnership's schools.
-        "rows": selectors.school_rows(
-            schools=trust_schools_for(request.user, trust=trust), year=year
-        ),
-        "columns": selectors.PILLAR_COLUMNS,
-        "year_label": academic_year_label(year),
-    }
 
 
 def _filtered(request, partnership):
@@ -111,7 +97,7 @@ def trust_scores(request, group_uid: str):
     return render(
         request,
         "wellcheck/trust_scores.html",
-        {"trust": trust, **trust_panel_context(request, trust)},
+        {"trust": trust, **trust_panel(request, trust)},
     )
 
 

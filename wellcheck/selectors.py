@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Sum, Value, When
 
-from partnership.models import Membership, Role, School
+from partnership.models import Membership, School
 
 from .models import (
     RATING_POINTS,
@@ -364,11 +364,3 @@ def member_schools(
     if trust_id:
         schools = schools.filter(trust_id=trust_id)
     return schools
-
-
-def leaders_of(school: School) -> list[str]:
-    return list(
-        Role.objects.filter(school=school, kind=Role.Kind.SCHOOL_LEADER).values_list(
-            "user__email", flat=True
-        )
-    )

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partnership.models import Role, School
+from partnership.selectors import leader_emails
 from wellschools.audit import audit_record
 from wellschools.email import email_send
 from wellschools.errors import DomainError
@@ -237,11 +238,7 @@ def wellcheck_reopen(*, actor: User, well_check: WellCheck, reason: str) -> Well
             partnership_id=_partnership_id(well_check.school),
             error=WellCheckError,
         )
-        leaders = list(
-            Role.objects.filter(school=locked.school, kind=Role.Kind.SCHOOL_LEADER).values_list(
-                "user__email", flat=True
-            )
-        )
+        leaders = leader_emails(school=locked.school)
         if leaders:
             email_send(
                 to=leaders,

@@ -7,6 +7,7 @@ from typing import NamedTuple
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from partnership.selectors import leader_emails
 from wellschools.audit import audit_record
 from wellschools.documents import document_request
 from wellschools.models import User
@@ -23,7 +24,6 @@ from ..permissions import (
 from .workflow import (
     AccreditationError,
     clock_stopped,
-    leader_emails,
     locked,
     tell,
     transition,
@@ -236,7 +236,7 @@ def application_request_changes(
             fields=clock_stopped(row),
         )
         tell(
-            to=leader_emails(row.school),
+            to=leader_emails(school=row.school),
             template="accreditation_changes_requested",
             application=row,
             actor=actor,
@@ -330,7 +330,7 @@ def application_decide(
             )
             document_request(actor=actor, kind="accreditation_certificate", subject=granted)
         tell(
-            to=leader_emails(row.school),
+            to=leader_emails(school=row.school),
             template="accreditation_decided",
             application=row,
             actor=actor,
