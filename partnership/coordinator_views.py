@@ -37,7 +37,7 @@ def dashboard(request, slug: str):
         {
             "partnership": partnership,
             "overview": selectors.partnership_overview(partnership=partnership),
-            "latest_import": selectors.import_runs().first(),
+            "latest_import": selectors.import_runs(partnership=partnership).first(),
             "panels": render_panels("partnership", request, partnership),
         },
     )
@@ -251,10 +251,9 @@ def gias_upload(request, slug: str):
                 establishments=data["establishments"],
                 groups=data.get("groups"),
                 links=data.get("links"),
-                la_codes=partnership.la_codes or None,
                 actor=request.user,
                 filename=data["establishments"].name,
-                partnership_id=partnership.pk,
+                partnership=partnership,
             )
         except GiasImportError as error:
             form.add_error("establishments", error.message)
@@ -264,7 +263,11 @@ def gias_upload(request, slug: str):
     return render(
         request,
         "partnership/coordinator_import.html",
-        {"partnership": partnership, "form": form, "runs": selectors.import_runs()[:10]},
+        {
+            "partnership": partnership,
+            "form": form,
+            "runs": selectors.import_runs(partnership=partnership)[:10],
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 

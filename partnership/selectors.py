@@ -204,10 +204,15 @@ def schools_addable(*, partnership: Partnership, query: str) -> list[School]:
     ]
 
 
-def import_runs() -> QuerySet:
+def import_runs(*, partnership: Partnership) -> QuerySet:
+    """The partnership's own GIAS imports (a platform admin's imports are in the admin)."""
     from .models import ImportRun
 
-    return ImportRun.objects.select_related("actor").order_by("-started_at")
+    return (
+        ImportRun.objects.filter(partnership=partnership)
+        .select_related("actor")
+        .order_by("-started_at")
+    )
 
 
 # --- who gets told ------------------------------------------------------------------------

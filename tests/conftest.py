@@ -26,6 +26,8 @@ import datetime
 import os
 import shutil
 import socket
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -39,6 +41,12 @@ from factories import (
 )
 
 from partnership.models import Membership, Role
+
+# The per-app helpers (tests/<app>/<app>_helpers.py) for tests that cross apps, such as
+# the tenancy matrix.
+for _app in ("wellcheck", "accreditation", "events"):
+    if str(Path(__file__).parent / _app) not in sys.path:
+        sys.path.append(str(Path(__file__).parent / _app))
 
 K = Role.Kind
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -262,6 +270,22 @@ def enrol_totp(user):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     return TOTP.activate(user, generate_totp_secret())
+
+
+def totp_code(user=None, *, secret: str | None = None) -> str:
+    """The current code of the person's authenticator (or of ``secret``), computed."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    if secret is None:
+        authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+        secret = get_adapter().decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
 
 
 @pytest.fixture

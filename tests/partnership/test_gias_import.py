@@ -255,9 +255,9 @@ def test_groups_and_links_on_a_first_import():
 
 def test_an_import_is_audited():
     actor = UserFactory()
-    partnership = PartnershipFactory()
+    partnership = PartnershipFactory(la_codes=["931"])
 
-    run = run_import(actor=actor, partnership_id=partnership.pk)
+    run = run_import(actor=actor, partnership=partnership)
 
     event = AuditEvent.objects.get(action="import.run")
     assert event.actor == actor
