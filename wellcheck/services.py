@@ -25,8 +25,10 @@ from .models import (
     Rating,
     WellCheck,
     WellCheckHistory,
+    WellCheckScore,
     academic_year_of,
 )
+from .scores import score_rows_for
 from .selectors import framework_current, missing_questions
 
 
@@ -213,6 +215,47 @@ def data_answer_save(
 # --- submitting and reopening ----------------------------------------------------------
 
 
+def _scores_refresh(*, school_id: int, submitted: WellCheck | None = None) -> None:
+    """Keep the score summary true: the submitted check's scores (in the same transaction
+    as the submission), and which of the school's checks is its latest. Two checks of one
+    school submitted at once queue on the school row."""
+    School.objects.select_for_update().filter(pk=school_id).values_list("pk").first()
+    if submitted is not None:
+        (row,) = score_rows_for(
+            [submitted.pk], WellCheck=WellCheck, Answer=Answer, Question=Question
+        )
+        WellCheckScore.objects.update_or_create(
+            well_check_id=row.pop("well_check_id"), defaults={**row, "is_latest": False}
+        )
+    scores = WellCheckScore.objects.filter(school_id=school_id)
+    latest = scores.order_by("-academic_year").values_list("pk", flat=True).first()
+    scores.exclude(pk=latest).filter(is_latest=True).update(is_latest=False)
+    if latest is not None:
+        scores.filter(pk=latest).update(is_latest=True)
+
+
+def wellcheck_scores_rebuild(*, school_ids: list[int]) -> int:
+    """Write the score summary again for these schools' submitted checks — for checks
+    written without ``wellcheck_submit`` (the demo data, the benchmark's cases)."""
+    submitted = list(
+        WellCheck.objects.filter(school_id__in=school_ids, status=WellCheck.Status.SUBMITTED)
+        .order_by("school_id", "-academic_year")
+        .values_list("pk", "school_id")
+    )
+    latest: dict[int, int] = {}
+    for pk, school_id in submitted:
+        latest.setdefault(school_id, pk)
+    with transaction.atomic():
+        WellCheckScore.objects.filter(school_id__in=school_ids).delete()
+        WellCheckScore.objects.bulk_create(
+            WellCheckScore(**row, is_latest=latest[row["school_id"]] == row["well_check_id"])
+            for row in score_rows_for(
+                [pk for pk, _ in submitted], WellCheck=WellCheck, Answer=Answer, Question=Question
+            )
+        )
+    return len(submitted)
+
+
 def wellcheck_submit(*, actor: User, well_check: WellCheck) -> WellCheck:
     _require_editor(actor, well_check.school)
     with transaction.atomic():
@@ -226,6 +269,7 @@ def wellcheck_submit(*, actor: User, well_check: WellCheck) -> WellCheck:
         locked.submitted_by = actor
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["status", "submitted_by", "submitted_at"])
+        _scores_refresh(school_id=locked.school_id, submitted=locked)
         audit_record(
             actor=actor,
             action="wellcheck.submitted",
@@ -250,6 +294,8 @@ def wellcheck_reopen(*, actor: User, well_check: WellCheck, reason: str) -> Well
         locked.submitted_at = None
         locked.last_activity_at = timezone.now()
         locked.save(update_fields=["status", "submitted_by", "submitted_at", "last_activity_at"])
+        WellCheckScore.objects.filter(well_check=locked).delete()
+        _scores_refresh(school_id=locked.school_id)
         audit_record(
             actor=actor,
             action="wellcheck.reopened",
