@@ -288,7 +288,7 @@ def test_partnership_scores_filter_and_csv(
     in_trust = client.get(url, {"trust": trust.pk}).context["rows"]
     assert [r.school for r in in_trust] == [school]
     response = client.get(reverse("wellcheck_partnership:scores_csv", args=[partnership.slug]))
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][-5:] == ["Well Culture", "Lead Well", "Move Well", "Live Well", "Overall"]
     by_urn = {row[0]: row for row in rows[1:]}
     assert by_urn[str(school.urn)][-5:] == ["100", "67", "67", "67", "75"]

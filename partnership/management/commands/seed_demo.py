@@ -166,6 +166,9 @@ class Command(BaseCommand):
             WellCheckHistory.objects.create(
                 well_check=check, from_status="in_progress", to_status="submitted"
             )
+        from wellcheck.services import wellcheck_scores_rebuild
+
+        wellcheck_scores_rebuild(school_ids=[school.pk for school, _ in plan])
 
     def _demo_event(self, partnership) -> None:
         """The partnership's launch event, published, so booking can be tried."""
