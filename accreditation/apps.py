@@ -12,6 +12,9 @@ class AccreditationConfig(AppConfig):
 
         register_panel("school", "accreditation/_school_panel.html", panels.school_panel, order=20)
         register_panel(
+            "landing", "accreditation/_landing_panel.html", panels.landing_panel, order=20
+        )
+        register_panel(
             "partnership",
             "accreditation/_partnership_panel.html",
             panels.partnership_panel,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from partnership.models import Membership, Partnership, Role, School
 from wellcheck.models import Pillar, WellCheck
+from wellschools.dates import format_date
 
 from .dates import TARGET_WORKING_DAYS, working_days_between, year_before
 from .models import Application, Award, Evidence, PillarJudgement, PillarStatement
@@ -72,7 +73,7 @@ def eligibility(*, school: School, today: date | None = None) -> Eligibility:
         else:
             result.missing.append(
                 f"The school's last Well Check was submitted on "
-                f"{timezone.localtime(latest.submitted_at):%d/%m/%Y}, more than 12 months ago. "
+                f"{format_date(latest.submitted_at)}, more than 12 months ago. "
                 "Submit this year's Well Check first."
             )
     if membership is not None:

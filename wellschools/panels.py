@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 @dataclass(frozen=True)
 class Panel:
-    page: str  # "school", "trust" or "partnership"
+    page: str  # "school", "trust", "partnership" or "landing" (obj is None)
     template: str
     context: Callable[[Any, Any], dict | None]
     order: int = 50
