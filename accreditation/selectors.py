@@ -406,7 +406,7 @@ def accredited_schools_public(*, today: date | None = None) -> list[dict]:
 
 
 def award_by_code(code: str) -> Award | None:
-    return Award.objects.filter(code=code).select_related("school").first()
+    return Award.objects.filter(code=code).select_related("school", "partnership").first()
 
 
 def latest_award(*, school: School) -> Award | None:

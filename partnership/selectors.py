@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from wellschools.models import AuditEvent
 
-from .models import Membership, Partnership, Role, School, Trust
+from .models import Membership, Partnership, PartnershipLogo, Role, School, Trust
 from .permissions import access_for
 
 
@@ -199,3 +199,7 @@ def import_runs() -> QuerySet:
     from .models import ImportRun
 
     return ImportRun.objects.select_related("actor").order_by("-started_at")
+
+
+def partnership_logo(*, partnership: Partnership) -> PartnershipLogo | None:
+    return PartnershipLogo.objects.filter(partnership=partnership).first()
