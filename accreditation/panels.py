@@ -37,3 +37,12 @@ def partnership_panel(request, partnership) -> dict | None:
         "partnership": partnership,
         "summary": selectors.queue_summary(partnership=partnership),
     }
+
+
+def landing_panel(request, _obj) -> dict | None:
+    """The landing page's accredited schools, a few per partnership (all on /accredited/)."""
+    groups = selectors.accredited_schools_public()
+    return {
+        "groups": [{**group, "shown": group["awards"][:6]} for group in groups],
+        "total": sum(len(group["awards"]) for group in groups),
+    }

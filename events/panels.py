@@ -5,6 +5,7 @@ from django.utils import timezone
 from partnership.permissions import is_trust_person
 
 from . import selectors
+from .models import Event
 from .permissions import can_book_for, can_manage_events
 
 
@@ -36,3 +37,8 @@ def partnership_panel(request, partnership):
         ends_at__gt=timezone.now()
     )
     return {"partnership": partnership, "events": list(events.order_by("starts_at", "pk")[:5])}
+
+
+def landing_panel(request, _obj):
+    """The landing page's next few public events (the same list as /events/)."""
+    return {"events": list(selectors.events_upcoming().filter(status=Event.Status.PUBLISHED)[:4])}

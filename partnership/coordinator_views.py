@@ -17,6 +17,7 @@ from . import selectors, services
 from .forms import (
     DecisionForm,
     GiasUploadForm,
+    LogoForm,
     MemberFilterForm,
     MembershipStatusForm,
     SchoolSearchForm,
@@ -280,4 +281,36 @@ def audit(request, slug: str):
     )
     return render(
         request, "partnership/coordinator_audit.html", {"partnership": partnership, "page": page}
+    )
+
+
+@login_required
+def logo(request, slug: str):
+    """The partnership's logo on certificates and the /verify/ page: upload or remove."""
+    partnership = get_partnership_for_coordinator(request.user, slug)
+    form = LogoForm()
+    if request.method == "POST":
+        if "remove" in request.POST:
+            services.partnership_logo_remove(actor=request.user, partnership=partnership)
+            messages.success(request, "The logo is removed. Certificates show the name only.")
+            return redirect("partnership:logo", slug=slug)
+        form = LogoForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.partnership_logo_set(
+                    actor=request.user, partnership=partnership, data=form.cleaned_data["logo"]
+                )
+            except DomainError as error:
+                form.add_error("logo", error.message)
+            else:
+                messages.success(request, "The logo is saved. New certificates will show it.")
+                return redirect("partnership:logo", slug=slug)
+    return render(
+        request,
+        "partnership/coordinator_logo.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "logo": selectors.partnership_logo(partnership=partnership),
+        },
     )

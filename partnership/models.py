@@ -1,3 +1,4 @@
+import base64
 import hashlib
 
 from django.conf import settings
@@ -335,3 +336,26 @@ class ImportRun(models.Model):
                 f"{', …' if len(self.refused_urns) > 20 else ''})"
             )
         return text
+
+
+class PartnershipLogo(models.Model):
+    """The partnership's logo, shown on its certificates and the public /verify/ page.
+
+    Kept small and in the database (re-encoded as PNG on upload by ``partnership_logo_set``),
+    in its own table so partnership queries never carry the image."""
+
+    partnership = models.OneToOneField(Partnership, on_delete=models.CASCADE, related_name="logo")
+    png = models.BinaryField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Logo of {self.partnership}"
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(bytes(self.png)).decode("ascii")

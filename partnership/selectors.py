@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from wellschools.models import AuditEvent
 
-from .models import Membership, Partnership, Role, School, Trust
+from .models import Membership, Partnership, PartnershipLogo, Role, School, Trust
 from .permissions import access_for, coordinated_trust_school_ids, is_trust_person
 
 
@@ -246,3 +246,7 @@ def coordinator_emails(*, partnership: Partnership) -> list[str]:
         .order_by("pk")
         .values_list("user__email", flat=True)
     )
+
+
+def partnership_logo(*, partnership: Partnership) -> PartnershipLogo | None:
+    return PartnershipLogo.objects.filter(partnership=partnership).first()

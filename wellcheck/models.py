@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from partnership.models import School
+from wellschools.dates import format_date
 from wellschools.workflow import StatusHistory
 
 
@@ -295,7 +296,7 @@ class ActionUpdate(models.Model):
         ordering = ["-on", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.on:%d/%m/%Y}: {self.note[:60]}"
+        return f"{format_date(self.on)}: {self.note[:60]}"
 
 
 class WellCheckScore(models.Model):
