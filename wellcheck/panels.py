@@ -29,7 +29,7 @@ def trust_panel(request, trust) -> dict | None:
     return {
         "trust": trust,
         "rows": selectors.school_rows(schools=trust.schools.all(), year=year),
-        "columns": selectors.PILLAR_COLUMNS,
+        "columns": selectors.pillar_columns(),
         "year_label": academic_year_label(year),
     }
 

@@ -43,7 +43,7 @@ def partnership_scores(request, slug: str):
             "partnership": partnership,
             "form": form,
             "rows": rows,
-            "columns": selectors.PILLAR_COLUMNS,
+            "columns": selectors.pillar_columns(),
             "year_label": academic_year_label(_year()),
             "query": request.GET.urlencode(),
             "counts": {
@@ -61,6 +61,7 @@ def partnership_scores_csv(request, slug: str):
     _form, rows = _filtered(request, partnership)
     filename = f"{partnership.slug}-well-check-scores-{timezone.localdate():%Y-%m-%d}.csv"
     response, writer = csv_download(filename)
+    columns = selectors.pillar_columns()
     writer.writerow(
         [
             "URN",
@@ -69,7 +70,7 @@ def partnership_scores_csv(request, slug: str):
             "Trust",
             "This year",
             "Scores from",
-            *[name for _, name in selectors.PILLAR_COLUMNS],
+            *[name for _, name in columns],
             "Overall",
         ]
     )
@@ -82,7 +83,7 @@ def partnership_scores_csv(request, slug: str):
                 row.school.trust.name if row.school.trust else "",
                 row.status.replace("_", " "),
                 row.latest_submitted.year_label if row.latest_submitted else "",
-                *[row.percentages.get(key, "") for key, _ in selectors.PILLAR_COLUMNS],
+                *[row.percentages.get(key, "") for key, _ in columns],
                 "" if row.overall is None else row.overall,
             ]
         )

@@ -7,6 +7,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Sum,
 
 from partnership.models import Membership, School
 
+from .framework import PILLAR_KEYS
 from .models import (
     RATING_POINTS,
     Action,
@@ -284,12 +285,13 @@ class SchoolRow:
     overall: int | None
 
 
-PILLAR_COLUMNS = [
-    ("well_culture", "Well Culture"),
-    ("lead_well", "Lead Well"),
-    ("move_well", "Move Well"),
-    ("live_well", "Live Well"),
-]
+def pillar_columns() -> list[tuple[str, str]]:
+    """(key, name) of each pillar of the current framework, in order: the table columns.
+    The names come from the framework's data, never from code."""
+    framework = framework_current()
+    if framework is None:
+        return []
+    return list(framework.pillars.order_by("order", "pk").values_list("key", "name"))
 
 
 def score_band(percent: int | None) -> str:
@@ -319,7 +321,7 @@ def school_rows(*, schools: QuerySet[School], year: int) -> list[SchoolRow]:
     ).order_by("school_id", "-academic_year"):
         latest.setdefault(check.school_id, check)
     percentages = pillar_percentages([c.pk for c in latest.values()])
-    keys = [k for k, _ in PILLAR_COLUMNS]
+    keys = list(PILLAR_KEYS)
     rows = []
     for school in schools:
         check = current.get(school.pk)
