@@ -21,16 +21,17 @@ from .. import notifications
 from ..models import Attendee, Booking, Event
 from .core import (
     LIVE,
-    A,
     AttendeeData,
-    B,
-    E,
     active_attendees,
     is_event_staff,
     lock_event,
     places_taken,
     waiting_position,
 )
+
+A = Attendee.Status
+B = Booking.Status
+E = Event.Status
 
 
 def _booking_window_error(event: Event, now: datetime) -> str | None:

@@ -19,12 +19,13 @@ from .core import (
     EVENT_FIELDS,
     FIELD_LABELS,
     LIVE,
-    A,
-    B,
-    E,
     lock_event,
     places_taken,
 )
+
+A = Attendee.Status
+B = Booking.Status
+E = Event.Status
 
 
 def _validate_event(values: dict, *, places_taken: int = 0) -> None:
