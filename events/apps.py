@@ -15,3 +15,4 @@ class EventsConfig(AppConfig):
         ),
     ]
     reminder_scanners = ["events.reminders.send_event_reminders"]
+    demo_data = ["events.demo.seed_demo"]
