@@ -16,3 +16,4 @@ class EventsConfig(AppConfig):
         Panel("landing", "events/_landing_panel.html", "events.panels.landing_panel", 10),
     ]
     reminder_scanners = ["events.reminders.send_event_reminders"]
+    demo_data = ["events.demo.seed_demo"]

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 
 from wellschools.models import AuditEvent
 
@@ -37,17 +36,6 @@ def home_contexts(user) -> list[HomeContext]:
             kinds = ", ".join(sorted(Role.Kind(k).label for k in access.school_kinds[s.pk]))
             contexts.append(HomeContext("school", s.name, kinds, s.get_absolute_url()))
     return contexts
-
-
-def schools_visible_to(user) -> QuerySet[School]:
-    access = access_for(user)
-    if access.is_superuser:
-        return School.objects.all()
-    return School.objects.filter(
-        Q(pk__in=list(access.school_kinds.keys()))
-        | Q(trust_id__in=list(access.trust_kinds.keys()))
-        | Q(memberships__partnership_id__in=list(access.coordinator_of))
-    ).distinct()
 
 
 def member_list(
@@ -170,10 +158,6 @@ def school_search(*, partnership: Partnership, query: str, limit: int = 20) -> l
 
 def default_partnership() -> Partnership | None:
     return Partnership.objects.order_by("pk").first()
-
-
-def partnership_url(p: Partnership, name: str) -> str:
-    return reverse(f"partnership:{name}", kwargs={"slug": p.slug})
 
 
 def applications_by(*, user) -> QuerySet[Membership]:

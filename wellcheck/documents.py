@@ -58,7 +58,7 @@ def render_trust_summary(document: GeneratedDocument) -> tuple[str, bytes]:
         context={
             "trust": trust,
             "rows": rows,
-            "columns": selectors.PILLAR_COLUMNS,
+            "columns": selectors.pillar_columns(),
             "year_label": academic_year_label(year),
             "prepared_at": prepared_at,
             "created": prepared_at,

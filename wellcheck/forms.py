@@ -52,8 +52,10 @@ class ScoresFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["phase"].choices = [("", "Any phase")] + [(p, p) for p in phases]
         self.fields["trust"].choices = [("", "Any trust")] + [(str(t.pk), t.name) for t in trusts]
-        from .selectors import SCORE_SORTS
+        from .selectors import score_sorts
 
-        self.fields["sort"].choices = [("", SCORE_SORTS["name"])] + [
-            (key, label) for key, label in SCORE_SORTS.items() if key != "name"
+        sorts = score_sorts()
+
+        self.fields["sort"].choices = [("", sorts["name"])] + [
+            (key, label) for key, label in sorts.items() if key != "name"
         ]

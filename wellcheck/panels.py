@@ -34,7 +34,7 @@ def trust_panel(request, trust) -> dict | None:
         "rows": selectors.school_rows(
             schools=trust_schools_for(request.user, trust=trust), year=year
         ),
-        "columns": selectors.PILLAR_COLUMNS,
+        "columns": selectors.pillar_columns(),
         "year_label": academic_year_label(year),
     }
 

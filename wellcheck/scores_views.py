@@ -54,7 +54,7 @@ def partnership_scores(request, slug: str):
             "form": form,
             "page": page,
             "rows": page.object_list,
-            "columns": selectors.PILLAR_COLUMNS,
+            "columns": selectors.pillar_columns(),
             "year_label": academic_year_label(year),
             "query": query.urlencode(),
             "counts": selectors.score_counts(schools=schools, year=year),
@@ -67,6 +67,7 @@ def partnership_scores_csv(request, slug: str):
     partnership = get_partnership_for_coordinator(request.user, slug)
     _form, schools, _sort = _filtered(request, partnership)
     filename = f"{partnership.slug}-well-check-scores-{timezone.localdate():%Y-%m-%d}.csv"
+    columns = selectors.pillar_columns()
     header = [
         "URN",
         "School",
@@ -74,7 +75,7 @@ def partnership_scores_csv(request, slug: str):
         "Trust",
         "This year",
         "Scores from",
-        *[name for _, name in selectors.PILLAR_COLUMNS],
+        *[name for _, name in columns],
         "Overall",
     ]
 
@@ -88,7 +89,7 @@ def partnership_scores_csv(request, slug: str):
                 row.school.trust.name if row.school.trust else "",
                 row.status.replace("_", " "),
                 row.latest_submitted.year_label if row.latest_submitted else "",
-                *[row.percentages.get(key, "") for key, _ in selectors.PILLAR_COLUMNS],
+                *[row.percentages.get(key, "") for key, _ in columns],
                 "" if row.overall is None else row.overall,
             ]
 

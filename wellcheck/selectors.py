@@ -321,12 +321,13 @@ class SchoolRow:
     overall: int | None
 
 
-PILLAR_COLUMNS = [
-    ("well_culture", "Well Culture"),
-    ("lead_well", "Lead Well"),
-    ("move_well", "Move Well"),
-    ("live_well", "Live Well"),
-]
+def pillar_columns() -> list[tuple[str, str]]:
+    """(key, name) of each pillar of the current framework, in order: the table columns.
+    The names come from the framework's data, never from code."""
+    framework = framework_current()
+    if framework is None:
+        return []
+    return list(framework.pillars.order_by("order", "pk").values_list("key", "name"))
 
 
 def score_band(percent: int | None) -> str:
@@ -374,19 +375,23 @@ def school_rows(*, schools: QuerySet[School], year: int) -> list[SchoolRow]:
     return _rows(list(schools.select_related("trust").order_by("name")), year)
 
 
-SCORE_SORTS = {
-    "name": "School name",
-    "overall": "Overall score",
-    **dict(PILLAR_COLUMNS),
-    "status": "This year's status",
-}
+def score_sorts() -> dict[str, str]:
+    """The orders the scores table offers (pillar names from the framework's data)."""
+    return {
+        "name": "School name",
+        "overall": "Overall score",
+        **dict(pillar_columns()),
+        "status": "This year's status",
+    }
+
+
 SCORES_PER_PAGE = 50
 
 
 def _sorted_schools(schools: QuerySet[School], *, year: int, sort: str, descending: bool):
     """Order schools by a score of their latest submitted check, in SQL (schools without
     one last), or by this year's status, or by name."""
-    if sort in dict(PILLAR_COLUMNS) or sort == "overall":
+    if sort in dict(pillar_columns()) or sort == "overall":
         latest = WellCheckScore.objects.filter(school=OuterRef("pk"), is_latest=True)
         value = (
             latest.values("overall")

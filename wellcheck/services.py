@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from partnership.models import Role, School
@@ -298,7 +299,7 @@ def wellcheck_reopen(*, actor: User, well_check: WellCheck, reason: str) -> Well
                     "reason": reason,
                     "coordinator": actor,
                     "url": settings.SITE_URL
-                    + f"/schools/{locked.school.urn}/wellcheck/{locked.academic_year}/",
+                    + reverse("wellcheck:check", args=[locked.school.urn, locked.academic_year]),
                 },
             )
     return locked

@@ -11,10 +11,9 @@ from wellschools.models import User
 from .. import notifications
 from ..models import Attendee, Booking, Event
 from ..permissions import can_manage_events
-from .core import (
-    A,
-    B,
-)
+
+A = Attendee.Status
+B = Booking.Status
 
 
 def attendance_record(*, actor: User, event: Event, marks: dict[int, str]) -> int:
