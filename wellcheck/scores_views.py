@@ -21,9 +21,9 @@ def _year() -> int:
     return academic_year_of(timezone.localdate())
 
 
-def _filtered(request, partnership):
+def _filtered(request, partnership, columns):
     choices = member_filter_choices(partnership=partnership)
-    form = ScoresFilterForm(request.GET or None, **choices)
+    form = ScoresFilterForm(request.GET or None, columns=columns, **choices)
     filters, sort = {}, {"sort": "name", "descending": False}
     if form.is_valid():
         filters = {
@@ -41,7 +41,8 @@ def _filtered(request, partnership):
 def partnership_scores(request, slug: str):
     """Schools × pillars, a page at a time, filtered and sorted in the database."""
     partnership = get_partnership_for_coordinator(request.user, slug)
-    form, schools, sort = _filtered(request, partnership)
+    columns = selectors.pillar_columns()
+    form, schools, sort = _filtered(request, partnership, columns)
     year = _year()
     page = selectors.score_page(schools=schools, year=year, page=request.GET.get("page"), **sort)
     query = request.GET.copy()
@@ -54,7 +55,7 @@ def partnership_scores(request, slug: str):
             "form": form,
             "page": page,
             "rows": page.object_list,
-            "columns": selectors.pillar_columns(),
+            "columns": columns,
             "year_label": academic_year_label(year),
             "query": query.urlencode(),
             "counts": selectors.score_counts(schools=schools, year=year),
@@ -65,9 +66,9 @@ def partnership_scores(request, slug: str):
 @login_required
 def partnership_scores_csv(request, slug: str):
     partnership = get_partnership_for_coordinator(request.user, slug)
-    _form, schools, _sort = _filtered(request, partnership)
-    filename = f"{partnership.slug}-well-check-scores-{timezone.localdate():%Y-%m-%d}.csv"
     columns = selectors.pillar_columns()
+    _form, schools, _sort = _filtered(request, partnership, columns)
+    filename = f"{partnership.slug}-well-check-scores-{timezone.localdate():%Y-%m-%d}.csv"
     header = [
         "URN",
         "School",

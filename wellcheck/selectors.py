@@ -22,6 +22,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from partnership.models import Membership, School
 
+from .framework import PILLAR_KEYS
 from .models import (
     RATING_POINTS,
     Action,
@@ -323,11 +324,17 @@ class SchoolRow:
 
 def pillar_columns() -> list[tuple[str, str]]:
     """(key, name) of each pillar of the current framework, in order: the table columns.
-    The names come from the framework's data, never from code."""
-    framework = framework_current()
-    if framework is None:
-        return []
-    return list(framework.pillars.order_by("order", "pk").values_list("key", "name"))
+    The names come from the framework's data, never from code (one query)."""
+    current = (
+        FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    return list(
+        Pillar.objects.filter(framework_id=Subquery(current))
+        .order_by("order", "pk")
+        .values_list("key", "name")
+    )
 
 
 def score_band(percent: int | None) -> str:
@@ -375,12 +382,12 @@ def school_rows(*, schools: QuerySet[School], year: int) -> list[SchoolRow]:
     return _rows(list(schools.select_related("trust").order_by("name")), year)
 
 
-def score_sorts() -> dict[str, str]:
-    """The orders the scores table offers (pillar names from the framework's data)."""
+def score_sorts(columns: list[tuple[str, str]]) -> dict[str, str]:
+    """The orders the scores table offers (``columns`` from ``pillar_columns()``)."""
     return {
         "name": "School name",
         "overall": "Overall score",
-        **dict(pillar_columns()),
+        **dict(columns),
         "status": "This year's status",
     }
 
@@ -391,7 +398,7 @@ SCORES_PER_PAGE = 50
 def _sorted_schools(schools: QuerySet[School], *, year: int, sort: str, descending: bool):
     """Order schools by a score of their latest submitted check, in SQL (schools without
     one last), or by this year's status, or by name."""
-    if sort in dict(pillar_columns()) or sort == "overall":
+    if sort in PILLAR_KEYS or sort == "overall":
         latest = WellCheckScore.objects.filter(school=OuterRef("pk"), is_latest=True)
         value = (
             latest.values("overall")
