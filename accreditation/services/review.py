@@ -244,6 +244,13 @@ def application_resume_review(*, actor: User, application: Application) -> Appli
     with transaction.atomic():
         row = locked(application)
         _require_reviewer(actor, row)
+        if row.status != S.RESUBMITTED:
+            # Only the school's changes restart a review; a submitted application goes
+            # into review by assigning its reviewer (and "resume" on it was a 500).
+            raise AccreditationError(
+                f"This application is {row.get_status_display().lower()}: only a "
+                "resubmitted application can go back into review."
+            )
         row = transition(
             application=row,
             to=S.IN_REVIEW,
