@@ -221,11 +221,13 @@ def application_request_changes(
                 recommendation=recommendation or Application.Recommendation.CHANGES,
                 comment=comment,
             )
+        # ``comment`` is the reviewer's note to the coordinators: it stays on the
+        # application (``recommendation_comment``) and never reaches the school's history,
+        # email or documents. The school reads the per-pillar comments.
         row = transition(
             application=row,
             to=S.CHANGES_REQUESTED,
             actor=actor,
-            comment=comment.strip(),
             check=_changes_can_be_requested,
             fields=clock_stopped(row),
         )
@@ -234,7 +236,6 @@ def application_request_changes(
             template="accreditation_changes_requested",
             application=row,
             actor=actor,
-            comment=comment.strip(),
         )
     return row
 
