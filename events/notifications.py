@@ -4,11 +4,15 @@ Called by services inside their transaction: ``email_send`` writes outbox rows t
 the messages go out only if the transaction commits.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
 from wellschools.email import email_send
+from wellschools.models import EmailMessage
 
 from .ics import MIMETYPE_CANCEL, MIMETYPE_REQUEST, booking_calendar, calendar_filename
 from .models import Attendee, Booking, Event
@@ -102,9 +106,22 @@ def waiting_joined(*, booking: Booking, attendees: list[Attendee], position: int
     )
 
 
+# "Still on the waiting list" goes to a group at most once in this long, however many
+# smaller groups behind it are booked meanwhile.
+PASSED_OVER_EVERY = timedelta(hours=1)
+
+
 def waiting_passed_over(*, booking: Booking, size: int, free: int, position: int) -> None:
     """Places came free but not enough for this group; a smaller group behind got them."""
     if booking.booker is None:
+        return
+    told_lately = EmailMessage.objects.filter(
+        kind="event_waiting_passed_over",
+        object_type=booking._meta.label_lower,
+        object_id=str(booking.pk),
+        created_at__gte=timezone.now() - PASSED_OVER_EVERY,
+    ).exists()
+    if told_lately:
         return
     email_send(
         to=booking.booker.email,
