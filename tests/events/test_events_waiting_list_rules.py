@@ -228,3 +228,49 @@ def test_still_on_the_waiting_list_is_sent_at_most_once_an_hour(
     assert [m.to for m in told] == [["leader@example.org"]]
     big.refresh_from_db()
     assert big.status == B.WAITING
+
+
+# --- issue 13: nothing is rendered while the event row is locked -----------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_booking_emails_and_calendars_are_rendered_after_the_lock_is_released(
+    partnership, school, leader, other_school, other_leader, monkeypatch
+):
+    """The event's lock is held for a few inserts; the emails and .ics files (the slow
+    part) are rendered by the sending task, after commit — and still arrive in full."""
+    from django.db import connection
+
+    from events import notifications
+    from wellschools import email as outbox
+
+    rendering = []
+    real_calendar, real_render = notifications.booking_calendar, outbox.email_render
+
+    def calendar(**kwargs):
+        rendering.append(("ics", connection.in_atomic_block))
+        return real_calendar(**kwargs)
+
+    def render(**kwargs):
+        rendering.append(("email", connection.in_atomic_block))
+        return real_render(**kwargs)
+
+    monkeypatch.setattr(notifications, "booking_calendar", calendar)
+    monkeypatch.setattr(outbox, "email_render", render)
+    event = make_event(partnership, capacity=2)
+    booking = book(leader, event, 2, school=school, prefix="pair")
+    waiting = book(other_leader, event, 1, school=other_school, prefix="late")
+    services.booking_cancel(actor=leader, booking=booking)  # the late one is promoted
+
+    assert rendering and all(in_transaction is False for _, in_transaction in rendering)
+    assert {kind for kind, _ in rendering} == {"ics", "email"}
+    waiting.refresh_from_db()
+    assert waiting.status == B.CONFIRMED
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert sum("cancelled" in s.lower() for s in subjects) == 3  # two people and the booker
+    promoted = [m for m in mail.outbox if "You have places" in m.subject]
+    assert promoted and all(waiting.reference in m.subject for m in promoted)
+    assert all(m.attachments[0][0].endswith(".ics") for m in promoted)
+    assert "METHOD:REQUEST" in promoted[0].attachments[0][1]
+    assert set(EmailMessage.objects.values_list("status", flat=True)) == {"sent"}
+    assert all(m.subject for m in EmailMessage.objects.all())  # the record keeps what was rendered
