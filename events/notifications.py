@@ -101,9 +101,9 @@ def render_booking_email(
 ) -> tuple[str, dict, list]:
     """Render one queued booking email (in the worker): the booking as it is now, the
     people it was about, and the calendar file for this recipient."""
-    booking = Booking.objects.select_related(
-        "event__partnership", "booker", "school", "trust"
-    ).get(pk=booking)
+    booking = Booking.objects.select_related("event__partnership", "booker", "school", "trust").get(
+        pk=booking
+    )
     context = _context(booking, recipient_name=recipient_name, **extra)
     if attendees is not None:
         context["attendees"] = list(Attendee.objects.filter(pk__in=attendees).order_by("pk"))
