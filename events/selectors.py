@@ -60,10 +60,26 @@ class Availability:
     taken: int
     waiting_groups: int
     waiting_places: int
+    released: int = 0
 
     @property
     def free(self) -> int:
         return max(self.capacity - self.taken, 0)
+
+    @property
+    def bookable(self) -> int:
+        """Places a new group may take now: while anyone waits, free places are held for
+        the waiting list, except those a coordinator released."""
+        return min(self.free, self.released) if self.waiting_groups else self.free
+
+    @property
+    def held(self) -> int:
+        """Free places held for the waiting list (no waiting group fits them yet)."""
+        return self.free - self.bookable
+
+    @property
+    def is_full(self) -> bool:
+        return self.free == 0
 
 
 def event_availability(*, event: Event) -> Availability:
@@ -72,7 +88,7 @@ def event_availability(*, event: Event) -> Availability:
         waiting_places=Count("pk", filter=Q(booking__status=B.WAITING)),
         waiting_groups=Count("booking", filter=Q(booking__status=B.WAITING), distinct=True),
     )
-    return Availability(capacity=event.capacity, **counts)
+    return Availability(capacity=event.capacity, released=event.places_released, **counts)
 
 
 def booking_state(*, event: Event) -> str:
