@@ -360,15 +360,21 @@ def waiting_list_leave(request, token: str):
 # --- panels on the school, trust and partnership pages (registered in apps.py) ----------
 
 
+TRUST_PANEL_BOOKINGS = 10
+
+
 def trust_panel(request, trust):
     """Trust staff see their trust's bookings (its own and its schools') across events.
     The trust page itself is open only to people who may view the trust."""
     user = request.user
     if not can_view_trust(user, trust):
         return None
+    bookings = selectors.bookings_for_trust(trust=trust)
     return {
         "trust": trust,
-        "bookings": list(selectors.bookings_for_trust(trust=trust)),
+        # The next few; a large trust's full list is on its bookers' booking pages.
+        "bookings": list(bookings[:TRUST_PANEL_BOOKINGS]),
+        "total": bookings.count(),
         "can_book": can_book_for(user, trust),
     }
 

@@ -6,7 +6,6 @@ from partnership.permissions import can_edit_wellcheck, can_view_school
 
 from . import selectors
 from .models import academic_year_label, academic_year_of
-from .scores_views import trust_panel_context
 
 
 def school_panel(request, school) -> dict | None:
@@ -24,7 +23,17 @@ def school_panel(request, school) -> dict | None:
 
 
 def trust_panel(request, trust) -> dict | None:
-    return trust_panel_context(request, trust)
+    """A summary on the trust's home page; the schools × pillars table has its own page."""
+    from partnership.permissions import can_view_trust
+
+    if not can_view_trust(request.user, trust):
+        return None
+    year = academic_year_of(timezone.localdate())
+    return {
+        "trust": trust,
+        "counts": selectors.score_counts(schools=trust.schools.all(), year=year),
+        "year_label": academic_year_label(year),
+    }
 
 
 def partnership_panel(request, partnership) -> dict | None:

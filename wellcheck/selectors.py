@@ -77,6 +77,21 @@ class PillarProgress:
         return self.answered == self.total
 
 
+_PUBLISHED_PILLARS: dict[int, list[Pillar]] = {}
+
+
+def _pillars_with_question_counts(framework: FrameworkVersion) -> list[Pillar]:
+    """Pillars (with ``n`` questions each) in order. A published framework never changes,
+    so its list is kept for the life of the process."""
+    cached = _PUBLISHED_PILLARS.get(framework.pk)
+    if cached is not None:
+        return cached
+    pillars = list(framework.pillars.annotate(n=Count("questions")).order_by("order"))
+    if framework.is_published:
+        _PUBLISHED_PILLARS[framework.pk] = pillars
+    return pillars
+
+
 def progress(well_check: WellCheck) -> list[PillarProgress]:
     answered = dict(
         Answer.objects.filter(well_check=well_check)
@@ -86,7 +101,7 @@ def progress(well_check: WellCheck) -> list[PillarProgress]:
     )
     return [
         PillarProgress(pillar=p, answered=answered.get(p.pk, 0), total=p.n)
-        for p in well_check.framework.pillars.annotate(n=Count("questions")).order_by("order")
+        for p in _pillars_with_question_counts(well_check.framework)
     ]
 
 

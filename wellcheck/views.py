@@ -39,6 +39,7 @@ def _check_for(request, urn: int, year: int, *, right=can_view_school):
     well_check = selectors.wellcheck_of_year(school=school, year=year)
     if well_check is None:
         raise Http404("No Well Check for that year")
+    well_check.school = school  # already loaded (and checked): no second query
     return school, well_check
 
 
@@ -265,7 +266,11 @@ def pillar(request, urn: int, year: int, key: str):
 def answer(request, urn: int, year: int, question_id: int):
     """htmx: save one question as it is answered; reply with status fragments only."""
     school, well_check = _check_for(request, urn, year, right=can_edit_wellcheck)
-    question = get_object_or_404(Question, pk=question_id, pillar__framework=well_check.framework)
+    question = get_object_or_404(
+        Question.objects.select_related("pillar"),
+        pk=question_id,
+        pillar__framework=well_check.framework,
+    )
     state = _save_one(request, well_check, question, _posted_answer(request.POST, question))
     if not request.htmx:
         if "error" in state:
