@@ -248,7 +248,7 @@ def test_trust_table_shows_each_school_and_who_has_not_submitted(
     home = as_user(trust_staff).get(trust.get_absolute_url()).content.decode()
     # The trust's home page summarises; the table has its own page.
     assert "Well Check across the trust" in home
-    assert "1 of the trust&#x27;s 2 schools submitted, 0 in progress, 1 not started" in home
+    assert "1 of the trust's 2 schools submitted, 0 in progress, 1 not started" in home
     page = as_user(trust_staff).get(reverse("wellcheck:trust", args=[trust.group_uid]))
     page = page.content.decode()
     assert "Aardvark Primary" in page and "Not started" in page
