@@ -3,7 +3,8 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,12 +21,28 @@ A = Attendee.Status
 
 
 def _with_places(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Places taken and groups waiting per event, counted in the database by one
+    correlated subquery each (index lookups per listed event), not by joining every
+    booking to every attendee and grouping the lot."""
+    taken = (
+        Attendee.objects.filter(
+            booking__event=OuterRef("pk"), booking__status=B.CONFIRMED, status=A.ACTIVE
+        )
+        .order_by()
+        .values("booking__event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    waiting = (
+        Booking.objects.filter(event=OuterRef("pk"), status=B.WAITING)
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return events.annotate(
-        places_taken=Count(
-            "bookings__attendees",
-            filter=Q(bookings__status=B.CONFIRMED, bookings__attendees__status=A.ACTIVE),
-        ),
-        waiting_groups=Count("bookings", filter=Q(bookings__status=B.WAITING), distinct=True),
+        places_taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0),
+        waiting_groups=Coalesce(Subquery(waiting, output_field=IntegerField()), 0),
     ).annotate(places_left=F("capacity") - F("places_taken"))
 
 

@@ -50,6 +50,7 @@ NOT_SCOPED = {
     "home": "the person's own places",
     "join": "anyone signed in may apply for a school to join (the join journey)",
     "email_preferences": "the person's own email preferences",
+    "session_keepalive": "the person's own session (the idle-timeout warning's keep-alive)",
     "email_unsubscribe": "the signed token is the credential (one-click unsubscribe)",
     "invitation_accept": "the emailed token is the credential; it works for its address",
     "events:list": "published events are public",
@@ -81,6 +82,7 @@ class WorldA:
     role: object
     people: list
     documents: dict = field(default_factory=dict)
+    invitation: object = None
 
 
 def _year(w: WorldA) -> int:
@@ -115,6 +117,8 @@ SAMPLES = {
     "trust_detail": lambda w: {"group_uid": w.trust.group_uid},
     "trust_invite": lambda w: {"group_uid": w.trust.group_uid},
     "role_remove": lambda w: {"pk": w.role.pk},
+    "invitation_cancel": lambda w: {"pk": w.invitation.pk},
+    "invitation_resend": lambda w: {"pk": w.invitation.pk},
     # partnership: the coordinator's pages
     "partnership:home": _slug,
     "partnership:members": _slug,
@@ -126,6 +130,7 @@ SAMPLES = {
     "partnership:application_decide": lambda w: {**_slug(w), "pk": w.applied.pk},
     "partnership:import": _slug,
     "partnership:audit": _slug,
+    "partnership:logo": _slug,
     # the Well Check
     "wellcheck:overview": lambda w: {"urn": w.school.urn},
     "wellcheck:start": lambda w: {"urn": w.school.urn},
@@ -143,6 +148,7 @@ SAMPLES = {
     "wellcheck:plan": _check,
     "wellcheck:plan_summary": _check,
     "wellcheck:action": lambda w: _check(w, action_id=w.action.pk),
+    "wellcheck:action_delete": lambda w: _check(w, action_id=w.action.pk),
     "wellcheck:trust": lambda w: {"group_uid": w.trust.group_uid},
     "wellcheck:trust_report": lambda w: {"group_uid": w.trust.group_uid},
     "wellcheck_partnership:scores": _slug,
@@ -158,6 +164,7 @@ SAMPLES = {
     "accreditation:pillar": lambda w: _application(w, key=w.evidence.pillar.key),
     "accreditation:evidence": lambda w: _application(w, evidence_pk=w.evidence.pk),
     "accreditation:evidence_remove": lambda w: _application(w, evidence_pk=w.evidence.pk),
+    "accreditation:evidence_edit": lambda w: _application(w, evidence_pk=w.evidence.pk),
     "accreditation:evidence_reuse": lambda w: _application(w, evidence_pk=w.evidence.pk),
     "accreditation_review:queue": _slug,
     "accreditation_review:application": _review,
@@ -184,6 +191,7 @@ SAMPLES = {
     "events_manage:edit": _managed_event,
     "events_manage:publish": _managed_event,
     "events_manage:cancel": _managed_event,
+    "events_manage:release_places": _managed_event,
     "events_manage:register": _managed_event,
     "events_manage:attendees_csv": _managed_event,
     "events_manage:message": _managed_event,
@@ -239,6 +247,7 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
     from accreditation import services as accreditation_services
     from accreditation.models import Evidence
     from events.models import Event
+    from partnership.services import invitation_create
     from wellcheck.models import Action
     from wellschools.models import GeneratedDocument
 
@@ -313,6 +322,12 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
         role=Role.objects.get(user=leader, kind=Role.Kind.SCHOOL_LEADER),
         people=[coordinator, leader, trust_lead_a],
         documents=documents,
+        invitation=invitation_create(
+            actor=leader,
+            email="new.colleague@example.org",
+            kind=Role.Kind.SCHOOL_STAFF,
+            school=school,
+        ),
     )
 
 

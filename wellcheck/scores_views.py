@@ -7,14 +7,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnership.permissions import get_partnership_for_coordinator, get_trust_for
-from partnership.selectors import member_filter_choices
+from partnership.selectors import member_filter_choices, trust_schools_for
 from wellschools.errors import DomainError
 from wellschools.exports import csv_stream
 
 from . import selectors
 from .forms import ScoresFilterForm
 from .models import academic_year_label, academic_year_of
-from .panels import trust_panel
 
 
 def _year() -> int:
@@ -100,10 +99,20 @@ def partnership_scores_csv(request, slug: str):
 @login_required
 def trust_scores(request, group_uid: str):
     trust = get_trust_for(request.user, group_uid)
+    year = _year()
     return render(
         request,
         "wellcheck/trust_scores.html",
-        {"trust": trust, **trust_panel(request, trust)},
+        {
+            "trust": trust,
+            # A trust can span partnerships: a coordinator sees only their partnership's
+            # schools (get_trust_for has already refused anyone who may not view it).
+            "rows": selectors.school_rows(
+                schools=trust_schools_for(request.user, trust=trust), year=year
+            ),
+            "columns": selectors.pillar_columns(),
+            "year_label": academic_year_label(year),
+        },
     )
 
 

@@ -47,12 +47,25 @@ def framework_current() -> FrameworkVersion | None:
     )
 
 
+_PUBLISHED_FRAMEWORKS: dict[tuple, list[Pillar]] = {}
+
+
 def framework_pillars(framework: FrameworkVersion) -> list[Pillar]:
-    return list(
+    """Pillars in order with their questions (``pillar.questions.all()``). A published
+    framework never changes, so it is read once per process; treat the result as
+    read-only."""
+    key = (framework.pk, framework.created_at)  # a key no other framework row can share
+    cached = _PUBLISHED_FRAMEWORKS.get(key)
+    if cached is not None:
+        return cached
+    pillars = list(
         framework.pillars.prefetch_related(
             Prefetch("questions", queryset=Question.objects.order_by("order", "pk"))
         )
     )
+    if framework.is_published:
+        _PUBLISHED_FRAMEWORKS[key] = pillars
+    return pillars
 
 
 def wellchecks_of_school(*, school: School) -> QuerySet[WellCheck]:
@@ -78,6 +91,22 @@ class PillarProgress:
         return self.answered == self.total
 
 
+_PUBLISHED_PILLARS: dict[tuple, list[Pillar]] = {}
+
+
+def _pillars_with_question_counts(framework: FrameworkVersion) -> list[Pillar]:
+    """Pillars (with ``n`` questions each) in order. A published framework never changes,
+    so its list is kept for the life of the process."""
+    key = (framework.pk, framework.created_at)
+    cached = _PUBLISHED_PILLARS.get(key)
+    if cached is not None:
+        return cached
+    pillars = list(framework.pillars.annotate(n=Count("questions")).order_by("order"))
+    if framework.is_published:
+        _PUBLISHED_PILLARS[key] = pillars
+    return pillars
+
+
 def progress(well_check: WellCheck) -> list[PillarProgress]:
     answered = dict(
         Answer.objects.filter(well_check=well_check)
@@ -87,7 +116,7 @@ def progress(well_check: WellCheck) -> list[PillarProgress]:
     )
     return [
         PillarProgress(pillar=p, answered=answered.get(p.pk, 0), total=p.n)
-        for p in well_check.framework.pillars.annotate(n=Count("questions")).order_by("order")
+        for p in _pillars_with_question_counts(well_check.framework)
     ]
 
 

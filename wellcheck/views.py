@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -200,8 +201,11 @@ def _save_one(request, well_check, question, posted, *, force=False) -> dict:
 @login_required
 def pillar(request, urn: int, year: int, key: str):
     school, well_check = _check_for(request, urn, year)
-    pillar = get_object_or_404(well_check.framework.pillars.all(), key=key)
-    questions = list(pillar.questions.order_by("order", "pk"))
+    pillars = selectors.framework_pillars(well_check.framework)
+    pillar = next((p for p in pillars if p.key == key), None)
+    if pillar is None:
+        raise Http404("No such pillar")
+    questions = list(pillar.questions.all())
     can_edit = can_edit_wellcheck(request.user, school) and not well_check.is_submitted
     states: dict[int, dict] = {}
     if request.method == "POST":
@@ -222,11 +226,10 @@ def pillar(request, urn: int, year: int, key: str):
         if not any("error" in s for s in states.values()):
             messages.success(request, f"{pillar.name}: your answers are saved.")
             next_url = request.POST.get("next_pillar")
-            if next_url and next_url in {p.key for p in well_check.framework.pillars.all()}:
+            if next_url and next_url in {p.key for p in pillars}:
                 return redirect(_url("pillar", well_check, next_url))
             return redirect(_url("pillar", well_check, pillar.key))
     answers = selectors.answers_by_question(well_check)
-    pillars = list(well_check.framework.pillars.all())
     index = [p.pk for p in pillars].index(pillar.pk)
     rows = []
     for question in questions:
@@ -270,7 +273,11 @@ def pillar(request, urn: int, year: int, key: str):
 def answer(request, urn: int, year: int, question_id: int):
     """htmx: save one question as it is answered; reply with status fragments only."""
     school, well_check = _check_for(request, urn, year, right=can_edit_wellcheck)
-    question = get_object_or_404(Question, pk=question_id, pillar__framework=well_check.framework)
+    question = get_object_or_404(
+        Question.objects.select_related("pillar"),
+        pk=question_id,
+        pillar__framework=well_check.framework,
+    )
     state = _save_one(request, well_check, question, _posted_answer(request.POST, question))
     if not request.htmx:
         if "error" in state:
