@@ -39,7 +39,7 @@ def audit_record(
 
 def _count(values: dict, key: str, one: str, many: str) -> str:
     n = values.get(key)
-    return f"{n} {one if n == 1 else many}" if n is not None else many
+    return f"{n} {one if str(n) == '1' else many}" if n is not None else many
 
 
 _ACCREDITATION_MOVES = {
