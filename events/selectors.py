@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from partnership.models import Partnership, School, Trust
-from partnership.permissions import access_for, booking_scopes_for, can_manage_events
+from partnership.permissions import access_for
 
 from .models import Attendee, Booking, BookingChange, Event
+from .permissions import booking_scopes_for, can_manage_events
 
 B = Booking.Status
 E = Event.Status
@@ -63,10 +64,6 @@ class Availability:
     @property
     def free(self) -> int:
         return max(self.capacity - self.taken, 0)
-
-    @property
-    def is_full(self) -> bool:
-        return self.free == 0
 
 
 def event_availability(*, event: Event) -> Availability:

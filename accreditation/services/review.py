@@ -7,12 +7,7 @@ from typing import NamedTuple
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from partnership.permissions import (
-    accreditation_conflict_reason,
-    accreditation_reviewer_refusal,
-    can_manage_accreditation,
-    can_review_accreditation,
-)
+from partnership.selectors import leader_emails
 from wellschools.audit import audit_record
 from wellschools.documents import document_request
 from wellschools.models import User
@@ -20,10 +15,15 @@ from wellschools.models import User
 from .. import selectors
 from ..dates import award_valid_until
 from ..models import Application, Award, PillarJudgement
+from ..permissions import (
+    accreditation_conflict_reason,
+    accreditation_reviewer_refusal,
+    can_manage_accreditation,
+    can_review_accreditation,
+)
 from .workflow import (
     AccreditationError,
     clock_stopped,
-    leader_emails,
     locked,
     tell,
     transition,
@@ -236,7 +236,7 @@ def application_request_changes(
             fields=clock_stopped(row),
         )
         tell(
-            to=leader_emails(row.school),
+            to=leader_emails(school=row.school),
             template="accreditation_changes_requested",
             application=row,
             actor=actor,
@@ -330,7 +330,7 @@ def application_decide(
             )
             document_request(actor=actor, kind="accreditation_certificate", subject=granted)
         tell(
-            to=leader_emails(row.school),
+            to=leader_emails(school=row.school),
             template="accreditation_decided",
             application=row,
             actor=actor,

@@ -8,19 +8,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partnership.models import School
-from partnership.permissions import can_apply_for_accreditation
+from partnership.selectors import coordinator_emails
 from wellcheck.models import Pillar
 from wellcheck.selectors import framework_current
 from wellschools.audit import audit_record
 from wellschools.models import User
+from wellschools.workflow import history_note
 
 from .. import selectors
-from ..models import Application, ApplicationHistory, Evidence, PillarJudgement, PillarStatement
+from ..models import Application, Evidence, PillarJudgement, PillarStatement
+from ..permissions import can_apply_for_accreditation
 from ..uploads import UploadRefused, check_upload
 from .workflow import (
     AccreditationError,
     clock_stopped,
-    coordinator_emails,
     locked,
     tell,
     transition,
@@ -86,11 +87,11 @@ def application_start(*, actor: User, school: School, today: date | None = None)
                 )
                 for pillar in framework.pillars.order_by("order", "pk")
             )
-            ApplicationHistory.objects.create(
-                application=application,
-                to_status=S.DRAFT,
+            history_note(
+                application,
                 actor=actor,
                 comment="Started from the previous application." if previous else "",
+                created=True,
             )
             audit_record(
                 actor=actor,
@@ -328,7 +329,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
             fields={"submitted_at": now, "waiting_since": now, "working_days_used": 0},
         )
         tell(
-            to=coordinator_emails(row.partnership),
+            to=coordinator_emails(partnership=row.partnership),
             template="accreditation_submitted",
             application=row,
             actor=actor,
@@ -351,7 +352,7 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
         )
         if was_submitted:
             tell(
-                to=coordinator_emails(row.partnership),
+                to=coordinator_emails(partnership=row.partnership),
                 template="accreditation_withdrawn",
                 application=row,
                 actor=actor,
@@ -380,7 +381,7 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
             check=_ready_to_resubmit,
             fields={"waiting_since": timezone.now()},
         )
-        to = coordinator_emails(row.partnership)
+        to = coordinator_emails(partnership=row.partnership)
         if row.reviewer is not None and row.reviewer.is_active:
             to = [row.reviewer.email, *to]
         tell(to=to, template="accreditation_resubmitted", application=row, actor=actor)
