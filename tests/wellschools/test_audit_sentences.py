@@ -14,7 +14,7 @@ from wellschools.models import AuditEvent
 
 ROOT = Path(settings.BASE_DIR)
 APPS = ["wellschools", "partnership", "wellcheck", "accreditation", "events"]
-ACTION = re.compile(r'action=(f?)"([a-z_]+)\.([a-z_{}]+)"')
+ACTION = re.compile(r'(?:action|audit)=(f?)"([a-z_]+)\.([a-z_{}]+)"')
 CHOSEN = re.compile(r'"([a-z_]+\.[a-z_]+)" if .+ else "([a-z_]+\.[a-z_]+)"')
 
 
@@ -26,7 +26,7 @@ def recorded_kinds() -> set[str]:
             if "migrations" in path.parts:
                 continue
             for line in path.read_text().splitlines():
-                if "action=" not in line:
+                if "action=" not in line and "audit=" not in line:
                     continue
                 for pair in CHOSEN.findall(line):
                     kinds.update(pair)
