@@ -4,7 +4,7 @@ renders in a row. Writes docs/benchmarks.md.
     .venv/bin/python bench/pdf_bench.py
     REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python bench/pdf_bench.py   # real worker
 
-Every document kind registered with ``wellschools.documents.register_document`` that has a
+Every document kind declared on an AppConfig (``wellschools.documents``) that has a
 case in ``bench/cases.py`` is measured, against a throwaway SQLite database built for the
 run (your own database is never touched):
 

@@ -327,10 +327,7 @@ def account_create_for_invitation(*, token: str, full_name: str, password: str) 
 def membership_apply(
     *, actor: User, partnership: Partnership, school: School, role_title: str
 ) -> Membership:
-    if partnership.la_codes and school.la_code not in partnership.la_codes:
-        raise DomainError(f"{school.name} is outside the area {partnership.name} covers.")
-    if school.status == School.Status.CLOSED:
-        raise DomainError(f"{school.name} is closed.")
+    _require_joinable(partnership=partnership, school=school)
     with transaction.atomic():
         membership = _membership_locked(partnership=partnership, school=school)
         if membership.status == Membership.Status.ACTIVE:
@@ -453,10 +450,7 @@ def membership_add(*, actor: User, partnership: Partnership, school: School) -> 
     """A coordinator adds a school directly (no application needed)."""
     if not is_coordinator(actor, partnership):
         raise DomainError("Only the partnership's coordinators add member schools.")
-    if partnership.la_codes and school.la_code not in partnership.la_codes:
-        raise DomainError(f"{school.name} is outside the area {partnership.name} covers.")
-    if school.status == School.Status.CLOSED:
-        raise DomainError(f"{school.name} is closed.")
+    _require_joinable(partnership=partnership, school=school)
     with transaction.atomic():
         membership = _membership_locked(partnership=partnership, school=school)
         if membership.status == Membership.Status.ACTIVE:
@@ -474,6 +468,13 @@ def membership_add(*, actor: User, partnership: Partnership, school: School) -> 
             audit="membership.added",
             audit_data={"school": school.urn},
         )
+
+
+def _require_joinable(*, partnership: Partnership, school: School) -> None:
+    if partnership.la_codes and school.la_code not in partnership.la_codes:
+        raise DomainError(f"{school.name} is outside the area {partnership.name} covers.")
+    if school.status == School.Status.CLOSED:
+        raise DomainError(f"{school.name} is closed.")
 
 
 def _membership_locked(*, partnership: Partnership, school: School) -> Membership:

@@ -43,6 +43,12 @@ def _check_for(request, urn: int, year: int, *, right=can_view_school):
     return school, well_check
 
 
+def _can_answer(user, school, well_check: WellCheck) -> bool:
+    """The one "editable" rule of the answering pages: a leader, while the check is open
+    (the services enforce the same under the row's lock)."""
+    return can_edit_wellcheck(user, school) and not well_check.is_submitted
+
+
 def _url(name: str, well_check: WellCheck, *args) -> str:
     return reverse(
         f"wellcheck:{name}", args=[well_check.school.urn, well_check.academic_year, *args]
@@ -101,7 +107,7 @@ def check(request, urn: int, year: int):
             "school": school,
             "well_check": well_check,
             "missing": selectors.missing_questions(well_check),
-            "can_edit": can_edit_wellcheck(request.user, school) and not well_check.is_submitted,
+            "can_edit": _can_answer(request.user, school, well_check),
             "can_reopen": well_check.is_submitted and can_reopen_wellcheck(request.user, school),
             "reopen_form": ReopenForm(),
             "history": well_check.history.select_related("actor"),
@@ -210,7 +216,7 @@ def pillar(request, urn: int, year: int, key: str):
     school, well_check = _check_for(request, urn, year)
     pillar = get_object_or_404(well_check.framework.pillars.all(), key=key)
     questions = list(pillar.questions.order_by("order", "pk"))
-    can_edit = can_edit_wellcheck(request.user, school) and not well_check.is_submitted
+    can_edit = _can_answer(request.user, school, well_check)
     states: dict[int, dict] = {}
     if request.method == "POST":
         if not can_edit:
@@ -359,7 +365,7 @@ def _save_data(request, well_check, question, *, force=False) -> dict:
 def data(request, urn: int, year: int):
     school, well_check = _check_for(request, urn, year)
     questions = list(well_check.framework.data_questions.all())
-    can_edit = can_edit_wellcheck(request.user, school) and not well_check.is_submitted
+    can_edit = _can_answer(request.user, school, well_check)
     states: dict[int, dict] = {}
     if request.method == "POST":
         if not can_edit:
