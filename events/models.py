@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnership.models import Partnership, School, Trust
+from wellschools.dates import format_date
 from wellschools.workflow import StatusHistory
 
 # No 0/O, 1/I/L: references are read out over the telephone.
@@ -83,7 +84,7 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({timezone.localtime(self.starts_at):%d/%m/%Y})"
+        return f"{self.title} ({format_date(self.starts_at)})"
 
     def get_absolute_url(self) -> str:
         return reverse("events:detail", kwargs={"pk": self.pk})

@@ -8,13 +8,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from partnership.permissions import (
-    can_book_event,
-    can_manage_booking,
-    can_manage_events,
-    require_booking_access,
-    require_event_booking_right,
-)
 from wellschools.errors import DomainError
 
 from . import selectors, services
@@ -22,6 +15,13 @@ from .forms import BookingForm, CancelEventForm, SubstituteForm, attendee_formse
 from .ics import booking_calendar, calendar_filename
 from .models import Attendee, Booking, Event
 from .notifications import booking_for_leave_token
+from .permissions import (
+    can_book_event,
+    can_manage_booking,
+    can_manage_events,
+    require_booking_access,
+    require_event_booking_right,
+)
 
 PAST_PER_PAGE = 20
 

@@ -14,7 +14,8 @@ from wellschools.errors import DomainError
 from wellschools.models import User
 from wellschools.workflow import transition
 
-from .models import Invitation, Membership, Partnership, Role, School, Trust
+from .logos import logo_normalise
+from .models import Invitation, Membership, Partnership, PartnershipLogo, Role, School, Trust
 from .permissions import (
     can_lead_trust,
     can_remove_role,
@@ -484,3 +485,43 @@ def _membership_locked(*, partnership: Partnership, school: School) -> Membershi
         partnership=partnership, school=school, defaults={"status": ""}
     )
     return membership
+
+
+def partnership_logo_set(*, actor: User, partnership: Partnership, data: bytes) -> PartnershipLogo:
+    """Store the partnership's logo (certificates and /verify/), checked and re-encoded."""
+    if not is_coordinator(actor, partnership):
+        raise DomainError("Only the partnership's coordinators change its logo.")
+    png, width, height = logo_normalise(data)
+    with transaction.atomic():
+        logo, _ = PartnershipLogo.objects.update_or_create(
+            partnership=partnership,
+            defaults={
+                "png": png,
+                "width": width,
+                "height": height,
+                "updated_at": timezone.now(),
+                "updated_by": actor,
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="partnership.logo_changed",
+            target=partnership,
+            partnership_id=partnership.pk,
+            data={"width": width, "height": height},
+        )
+    return logo
+
+
+def partnership_logo_remove(*, actor: User, partnership: Partnership) -> None:
+    if not is_coordinator(actor, partnership):
+        raise DomainError("Only the partnership's coordinators change its logo.")
+    with transaction.atomic():
+        deleted, _ = PartnershipLogo.objects.filter(partnership=partnership).delete()
+        if deleted:
+            audit_record(
+                actor=actor,
+                action="partnership.logo_removed",
+                target=partnership,
+                partnership_id=partnership.pk,
+            )

@@ -38,3 +38,6 @@ def seed_demo(*, partnership, members, leader_school) -> None:
         WellCheckHistory.objects.create(
             well_check=check, from_status="in_progress", to_status="submitted"
         )
+    from .services import wellcheck_scores_rebuild
+
+    wellcheck_scores_rebuild(school_ids=[school.pk for school, _ in plan])

@@ -7,18 +7,12 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnership.permissions import (
-    can_edit_wellcheck,
-    can_reopen_wellcheck,
-    can_view_school,
-    get_school_for,
-)
+from partnership.permissions import can_view_school, get_school_for
 from wellschools.errors import DomainError
 
 from . import selectors, services
@@ -33,14 +27,12 @@ from .models import (
     WellCheck,
     academic_year_of,
 )
+from .permissions import can_edit_wellcheck, can_reopen_wellcheck, get_wellcheck_for
 
 
 def _check_for(request, urn: int, year: int, *, right=can_view_school):
-    school = get_school_for(request.user, urn, right=right)
-    well_check = selectors.wellcheck_of_year(school=school, year=year)
-    if well_check is None:
-        raise Http404("No Well Check for that year")
-    return school, well_check
+    well_check = get_wellcheck_for(request.user, urn, year, right=right)
+    return well_check.school, well_check
 
 
 def _can_answer(user, school, well_check: WellCheck) -> bool:
