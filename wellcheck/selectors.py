@@ -22,6 +22,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from partnership.models import Membership, School
 
+from .framework import PILLAR_KEYS, shipped_pillars
 from .models import (
     RATING_POINTS,
     Action,
@@ -322,12 +323,9 @@ class SchoolRow:
 
 
 def pillar_columns() -> list[tuple[str, str]]:
-    """(key, name) of each pillar of the current framework, in order: the table columns.
-    The names come from the framework's data, never from code."""
-    framework = framework_current()
-    if framework is None:
-        return []
-    return list(framework.pillars.order_by("order", "pk").values_list("key", "name"))
+    """(key, name) of each pillar, in order: the table columns. The names come from the
+    framework's data (the shipped framework file), never from code, and cost no query."""
+    return shipped_pillars()
 
 
 def score_band(percent: int | None) -> str:
@@ -391,7 +389,7 @@ SCORES_PER_PAGE = 50
 def _sorted_schools(schools: QuerySet[School], *, year: int, sort: str, descending: bool):
     """Order schools by a score of their latest submitted check, in SQL (schools without
     one last), or by this year's status, or by name."""
-    if sort in dict(pillar_columns()) or sort == "overall":
+    if sort in PILLAR_KEYS or sort == "overall":
         latest = WellCheckScore.objects.filter(school=OuterRef("pk"), is_latest=True)
         value = (
             latest.values("overall")
