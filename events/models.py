@@ -134,6 +134,11 @@ class Event(models.Model):
         """Bookers change or cancel until this moment; after it only a coordinator can."""
         return self.cancellation_deadline or self.starts_at
 
+    @property
+    def changes_closed(self) -> bool:
+        """Past the deadline: bookers can no longer change or cancel confirmed places."""
+        return timezone.now() >= self.changes_until
+
 
 class EventChange(StatusHistory):
     """History of an event's status (draft → published → cancelled) and of its edits."""
@@ -210,6 +215,12 @@ class Booking(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in (self.Status.WAITING, self.Status.CONFIRMED)
+
+    @property
+    def closed_to_booker(self) -> bool:
+        """The one change-deadline rule: a confirmed booking after the event's deadline
+        can be changed only by a coordinator (a waiting-list group can always leave)."""
+        return self.status == self.Status.CONFIRMED and self.event.changes_closed
 
     def transition_refused(self, to: str) -> str:
         return f"This booking is {self.get_status_display().lower()} already; nothing was changed."

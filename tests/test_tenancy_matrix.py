@@ -242,7 +242,7 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
     """Objects partnership A owns, one of each kind a URL can name."""
     from accreditation_helpers import award_for, complete, draft_application, pdf_bytes
     from events_helpers import book, make_event
-    from wellcheck_helpers import submitted_check
+    from factories import submitted_check
 
     from accreditation import services as accreditation_services
     from accreditation.models import Evidence

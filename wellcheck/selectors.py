@@ -22,7 +22,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from partnership.models import Membership, School
 
-from .framework import PILLAR_KEYS
+from .framework import PILLAR_KEYS, shipped_pillars
 from .models import (
     RATING_POINTS,
     Action,
@@ -352,18 +352,9 @@ class SchoolRow:
 
 
 def pillar_columns() -> list[tuple[str, str]]:
-    """(key, name) of each pillar of the current framework, in order: the table columns.
-    The names come from the framework's data, never from code (one query)."""
-    current = (
-        FrameworkVersion.objects.filter(status=FrameworkVersion.Status.PUBLISHED)
-        .order_by("-number")
-        .values("pk")[:1]
-    )
-    return list(
-        Pillar.objects.filter(framework_id=Subquery(current))
-        .order_by("order", "pk")
-        .values_list("key", "name")
-    )
+    """(key, name) of each pillar, in order: the table columns. The names come from the
+    framework's data (the shipped framework file), never from code, and cost no query."""
+    return shipped_pillars()
 
 
 def score_band(percent: int | None) -> str:

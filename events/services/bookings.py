@@ -296,7 +296,7 @@ def _check_change_rights(actor: User, booking: Booking, *, what: str) -> bool:
         actor, booker_id=booking.booker_id, school=booking.school, trust=booking.trust
     ):
         raise DomainError("You cannot change this booking.")
-    if booking.status == B.CONFIRMED and timezone.now() >= event.changes_until:
+    if booking.closed_to_booker:
         local = timezone.localtime(event.changes_until)
         raise DomainError(
             f"Changes to bookings closed on {format_date(local)} at {format_time(local)}. "

@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from factories import MembershipFactory, SchoolFactory, UserFactory, grant
-from wellcheck_helpers import submitted_check, this_year
+from factories import MembershipFactory, SchoolFactory, UserFactory, grant, submitted_check
+from wellcheck_helpers import this_year
 
 from wellcheck import services
 from wellcheck.models import Answer, Question
