@@ -273,12 +273,12 @@ def review_queue(
         applications = applications.filter(reviewer__isnull=True)
     elif reviewer == "me" and actor is not None:
         applications = applications.filter(reviewer=actor)
-    elif reviewer.isdigit():
+    elif reviewer.isascii() and reviewer.isdigit():
         applications = applications.filter(reviewer_id=int(reviewer))
     search = search.strip()
     if search:
         condition = Q(school__name__icontains=search) | Q(school__town__icontains=search)
-        if search.isdigit():
+        if search.isascii() and search.isdigit():
             condition |= Q(school__urn=int(search))
         applications = applications.filter(condition)
     return applications.select_related(

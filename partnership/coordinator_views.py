@@ -151,7 +151,7 @@ def member_add(request, slug: str):
         urn = request.POST.get("urn", "")
         school = (
             selectors.school_in_area(partnership=partnership, urn=int(urn))
-            if urn.isdigit()
+            if urn.isascii() and urn.isdigit()
             else None
         )
         if school is None:

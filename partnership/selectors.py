@@ -53,7 +53,7 @@ def member_list(
     search = search.strip()
     if search:
         condition = Q(school__name__icontains=search) | Q(school__town__icontains=search)
-        if search.isdigit():
+        if search.isascii() and search.isdigit():
             condition |= Q(school__urn=int(search))
         memberships = memberships.filter(condition)
     if phase:
@@ -157,13 +157,13 @@ def audit_log(*, partnership: Partnership) -> QuerySet[AuditEvent]:
 def school_search(*, partnership: Partnership, query: str, limit: int = 20) -> list[School]:
     """Schools a leader can apply for: in the partnership's area, by name or URN."""
     query = query.strip()
-    if len(query) < 2 and not query.isdigit():
+    if len(query) < 2 and not (query.isascii() and query.isdigit()):
         return []
     schools = School.objects.exclude(status=School.Status.CLOSED).select_related("trust")
     if partnership.la_codes:
         schools = schools.filter(la_code__in=partnership.la_codes)
     condition = Q(name__icontains=query)
-    if query.isdigit():
+    if query.isascii() and query.isdigit():
         condition |= Q(urn=int(query))
     return list(schools.filter(condition).order_by("name")[:limit])
 

@@ -166,12 +166,22 @@ def reopen(request, urn: int, year: int):
 # --- answering -------------------------------------------------------------------------------
 
 
+def _whole_number(value: str) -> bool:
+    # str.isdigit() is also true for "²" and other digits int() refuses.
+    return value.isascii() and value.isdigit()
+
+
+def _posted_version(data, key: str) -> int:
+    value = data.get(key, "0")
+    return int(value) if _whole_number(value) else 0
+
+
 def _posted_answer(data, question) -> dict:
     version = data.get(f"version_{question.pk}", "0")
     return {
         "rating": data.get(f"rating_{question.pk}", ""),
         "comment": data.get(f"comment_{question.pk}", ""),
-        "version": int(version) if version.isdigit() else 0,
+        "version": int(version) if version.isascii() and version.isdigit() else 0,
     }
 
 
@@ -346,7 +356,7 @@ def _save_data(request, well_check, question, *, force=False) -> dict:
                 well_check=well_check,
                 question=question,
                 value=value,
-                expected_version=int(version) if version.isdigit() else 0,
+                expected_version=int(version) if version.isascii() and version.isdigit() else 0,
                 force=force,
             )
         except services.AnswerConflict as conflict:
@@ -393,7 +403,7 @@ def data(request, urn: int, year: int):
                 else (answer.display_value if answer else ""),
                 "version": answer.version
                 if answer and not state.get("conflict")
-                else (int(request.POST.get(f"dversion_{question.pk}", "0") or 0) if state else 0),
+                else (_posted_version(request.POST, f"dversion_{question.pk}") if state else 0),
                 "error": state.get("error"),
                 "conflict": state.get("conflict"),
             }
