@@ -6,18 +6,10 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils import timezone
 
+from wellschools.widgets import IsoDateInput
+
 from .models import Application, PillarJudgement
 from .uploads import ACCEPTED_LABEL, MAX_UPLOAD_LABEL
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def format_value(self, value):
-        # <input type="date"> needs ISO dates whatever the locale's display format.
-        if hasattr(value, "isoformat"):
-            return value.isoformat()
-        return value
 
 
 class PillarForm(forms.Form):
@@ -48,7 +40,7 @@ class PillarForm(forms.Form):
     dated = forms.DateField(
         label="Date of the evidence",
         required=False,
-        widget=DateInput,
+        widget=IsoDateInput,
         help_text="When the document was written or the activity happened. Items older than "
         "12 months are flagged.",
     )
@@ -110,6 +102,39 @@ class PillarForm(forms.Form):
             "url": data.get("url") or "",
             "note": data.get("note") or "",
         }
+
+
+class EvidenceEditForm(forms.Form):
+    """Correct an evidence item: what it shows, its date and, for a link or a note, where it
+    is. A file is replaced by removing the item and adding the new file."""
+
+    title = forms.CharField(label="What this evidence shows", max_length=200)
+    dated = forms.DateField(
+        label="Date of the evidence",
+        widget=IsoDateInput,
+        help_text="When the document was written or the activity happened. Items older than "
+        "12 months are flagged.",
+    )
+    url = forms.URLField(
+        label="Link",
+        max_length=500,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
+    note = forms.CharField(label="Where the document is", max_length=500)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != "link":
+            del self.fields["url"]
+        if kind != "note":
+            del self.fields["note"]
+
+    def clean_dated(self):
+        dated = self.cleaned_data["dated"]
+        if dated > timezone.localdate():
+            raise forms.ValidationError("The date of the evidence cannot be in the future.")
+        return dated
 
 
 class WithdrawForm(forms.Form):

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from partnership.models import Partnership, School
 from wellcheck.models import FrameworkVersion, Pillar
+from wellschools.dates import format_date
+from wellschools.workflow import StatusHistory
 
 from .dates import year_before
 
@@ -43,6 +45,17 @@ class Application(models.Model):
         S.AWARDED: frozenset(),
         S.NOT_AWARDED: frozenset(),
         S.WITHDRAWN: frozenset(),
+    }
+    HISTORY = "history"
+    LOCK_RELATED = ("school", "school__trust", "partnership", "framework")
+    VERBS = {
+        S.SUBMITTED: "submitted",
+        S.IN_REVIEW: "put in review",
+        S.CHANGES_REQUESTED: "sent back for changes",
+        S.RESUBMITTED: "resubmitted",
+        S.AWARDED: "awarded",
+        S.NOT_AWARDED: "not awarded",
+        S.WITHDRAWN: "withdrawn",
     }
     OPEN = (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED, S.RESUBMITTED)
     # The school can change statements and evidence only in these.
@@ -153,6 +166,15 @@ class Application(models.Model):
     def get_coordinator_url(self) -> str:
         return reverse("accreditation_review:application", args=[self.partnership.slug, self.pk])
 
+    def transition_refused(self, to: str) -> str:
+        return (
+            f"This application is {self.get_status_display().lower()}: it cannot be "
+            f"{self.VERBS.get(to, to)} now. Reload the page to see its current state."
+        )
+
+    def transition_fields(self, to: str, now) -> dict:
+        return {"status_changed_at": now}
+
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
@@ -166,24 +188,13 @@ class Application(models.Model):
         return self.status in self.WITH_PARTNERSHIP
 
 
-class ApplicationHistory(models.Model):
-    """One move of an application: from, to, who, when and why. Visible to the school."""
+class ApplicationHistory(StatusHistory):
+    """One move of an application. Visible to the school."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(StatusHistory.Meta):
         verbose_name_plural = "application history"
-
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status} at {self.at:%Y-%m-%d %H:%M}"
 
     @property
     def from_label(self) -> str:
@@ -359,7 +370,7 @@ class Award(models.Model):
         indexes = [models.Index(fields=["partnership", "valid_until"])]
 
     def __str__(self) -> str:
-        return f"Well Schools Accreditation of {self.school.name}, {self.awarded_on:%d/%m/%Y}"
+        return f"Well Schools Accreditation of {self.school.name}, {format_date(self.awarded_on)}"
 
     def is_current(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from partnership.models import Membership, Partnership, Role, School
 from wellcheck.models import Pillar, WellCheck
+from wellschools.dates import format_date
 
-from .dates import TARGET_WORKING_DAYS, working_days_between, year_before
+from .dates import RENEWAL_OPENS_DAYS, TARGET_WORKING_DAYS, working_days_between, year_before
 from .models import Application, Award, Evidence, PillarJudgement, PillarStatement
 
 S = Application.Status
@@ -72,9 +73,17 @@ def eligibility(*, school: School, today: date | None = None) -> Eligibility:
         else:
             result.missing.append(
                 f"The school's last Well Check was submitted on "
-                f"{timezone.localtime(latest.submitted_at):%d/%m/%Y}, more than 12 months ago. "
+                f"{format_date(latest.submitted_at)}, more than 12 months ago. "
                 "Submit this year's Well Check first."
             )
+    held = current_awards(today=today).filter(school=school).order_by("-valid_until").first()
+    if held is not None and held.valid_until > today + timedelta(days=RENEWAL_OPENS_DAYS):
+        opens = held.valid_until - timedelta(days=RENEWAL_OPENS_DAYS)
+        result.missing.append(
+            f"The school is accredited until {held.valid_until.day} "
+            f"{held.valid_until:%B %Y}. Renewal opens on {opens.day} {opens:%B %Y}, "
+            f"{RENEWAL_OPENS_DAYS} days before the award ends."
+        )
     if membership is not None:
         result.open_application = (
             Application.objects.filter(
@@ -405,7 +414,7 @@ def accredited_schools_public(*, today: date | None = None) -> list[dict]:
 
 
 def award_by_code(code: str) -> Award | None:
-    return Award.objects.filter(code=code).select_related("school").first()
+    return Award.objects.filter(code=code).select_related("school", "partnership").first()
 
 
 def latest_award(*, school: School) -> Award | None:

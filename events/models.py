@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnership.models import Partnership, School, Trust
+from wellschools.dates import format_date
+from wellschools.workflow import StatusHistory
 
 # No 0/O, 1/I/L: references are read out over the telephone.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -29,6 +31,14 @@ class Event(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
         CANCELLED = "cancelled", "Cancelled"
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.PUBLISHED, Status.CANCELLED},
+        Status.PUBLISHED: {Status.CANCELLED},
+        Status.CANCELLED: set(),
+    }
+    HISTORY = "changes"
+    LOCK_RELATED = ("partnership",)
 
     class Audience(models.TextChoices):
         MEMBERS = "members", "Member schools and trusts of the partnership"
@@ -78,10 +88,17 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({timezone.localtime(self.starts_at):%d/%m/%Y})"
+        return f"{self.title} ({format_date(self.starts_at)})"
 
     def get_absolute_url(self) -> str:
         return reverse("events:detail", kwargs={"pk": self.pk})
+
+    def transition_fields(self, to: str, now) -> dict:
+        if to == self.Status.PUBLISHED:
+            return {"published_at": now}
+        if to == self.Status.CANCELLED:
+            return {"cancelled_at": now}
+        return {}
 
     def get_manage_url(self) -> str:
         return reverse(
@@ -118,23 +135,10 @@ class Event(models.Model):
         return self.cancellation_deadline or self.starts_at
 
 
-class EventChange(models.Model):
+class EventChange(StatusHistory):
     """History of an event's status (draft → published → cancelled) and of its edits."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="changes")
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.event_id}: {self.from_status or '—'} → {self.to_status}"
 
 
 class Booking(models.Model):
@@ -143,6 +147,16 @@ class Booking(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         CANCELLED = "cancelled", "Cancelled"
         LEFT = "left", "Left the waiting list"
+
+    TRANSITIONS = {
+        "": {Status.WAITING, Status.CONFIRMED},
+        Status.WAITING: {Status.CONFIRMED, Status.LEFT, Status.CANCELLED},
+        Status.CONFIRMED: {Status.CANCELLED},
+        Status.CANCELLED: set(),
+        Status.LEFT: set(),
+    }
+    HISTORY = "changes"
+    LOCK_RELATED = ("event__partnership", "booker", "school", "trust")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="bookings")
     reference = models.CharField(max_length=12, unique=True, default=new_reference)
@@ -197,24 +211,21 @@ class Booking(models.Model):
     def is_live(self) -> bool:
         return self.status in (self.Status.WAITING, self.Status.CONFIRMED)
 
+    def transition_refused(self, to: str) -> str:
+        return f"This booking is {self.get_status_display().lower()} already; nothing was changed."
 
-class BookingChange(models.Model):
+    def transition_fields(self, to: str, now) -> dict:
+        if to == self.Status.CONFIRMED:
+            return {"confirmed_at": now}
+        if to in (self.Status.CANCELLED, self.Status.LEFT):
+            return {"ended_at": now}
+        return {}
+
+
+class BookingChange(StatusHistory):
     """History of a booking: every status change and every change to its attendees."""
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="changes")
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.booking_id}: {self.from_status or '—'} → {self.to_status}"
 
 
 class Attendee(models.Model):

@@ -238,45 +238,50 @@ def place_given(*, booking: Booking, attendee: Attendee, replaces: Attendee) -> 
 def event_changed(
     *, booking: Booking, attendees: list[Attendee], changes: list[str], waiting: bool
 ) -> None:
-    if waiting:
-        # Nobody on the waiting list has a calendar entry yet: a plain note to the booker.
-        _queue(
-            booking=booking,
-            people=_booker(booking),
-            template="event_changed",
-            changes=changes,
-            waiting=True,
-        )
-        return
-    _queue(
+    _event_news(
         booking=booking,
-        people=_people(booking, attendees),
+        attendees=attendees,
+        waiting=waiting,
         template="event_changed",
         method="REQUEST",
         changes=changes,
-        waiting=False,
     )
 
 
 def event_cancelled(
     *, booking: Booking, attendees: list[Attendee], reason: str, waiting: bool
 ) -> None:
+    _event_news(
+        booking=booking,
+        attendees=attendees,
+        waiting=waiting,
+        template="event_cancelled",
+        method="CANCEL",
+        reason=reason,
+    )
+
+
+def _event_news(
+    *,
+    booking: Booking,
+    attendees: list[Attendee],
+    waiting: bool,
+    template: str,
+    method: str,
+    **extra,
+) -> None:
+    """News of the event itself: the attendees' calendars are updated (``method``); a
+    group on the waiting list has no calendar entry yet, so its booker gets a plain note."""
     if waiting:
-        _queue(
-            booking=booking,
-            people=_booker(booking),
-            template="event_cancelled",
-            reason=reason,
-            waiting=True,
-        )
+        _queue(booking=booking, people=_booker(booking), template=template, waiting=True, **extra)
         return
     _queue(
         booking=booking,
         people=_people(booking, attendees),
-        template="event_cancelled",
-        method="CANCEL",
-        reason=reason,
+        template=template,
+        method=method,
         waiting=False,
+        **extra,
     )
 
 

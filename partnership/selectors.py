@@ -3,12 +3,11 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 
 from wellschools.models import AuditEvent
 
-from .models import Membership, Partnership, Role, School, Trust
-from .permissions import access_for
+from .models import Membership, Partnership, PartnershipLogo, Role, School, Trust
+from .permissions import access_for, coordinated_trust_school_ids, is_trust_person
 
 
 @dataclass(frozen=True)
@@ -37,17 +36,6 @@ def home_contexts(user) -> list[HomeContext]:
             kinds = ", ".join(sorted(Role.Kind(k).label for k in access.school_kinds[s.pk]))
             contexts.append(HomeContext("school", s.name, kinds, s.get_absolute_url()))
     return contexts
-
-
-def schools_visible_to(user) -> QuerySet[School]:
-    access = access_for(user)
-    if access.is_superuser:
-        return School.objects.all()
-    return School.objects.filter(
-        Q(pk__in=list(access.school_kinds.keys()))
-        | Q(trust_id__in=list(access.trust_kinds.keys()))
-        | Q(memberships__partnership_id__in=list(access.coordinator_of))
-    ).distinct()
 
 
 def member_list(
@@ -127,6 +115,15 @@ def trust_schools(*, trust: Trust) -> QuerySet[School]:
     return trust.schools.order_by("name")
 
 
+def trust_schools_for(user, *, trust: Trust) -> QuerySet[School]:
+    """The trust's schools this person sees: all of them for the trust's own people; for a
+    coordinator only those with an active membership of a partnership they coordinate
+    (a trust can span partnerships; docs/tenancy.md)."""
+    if is_trust_person(user, trust):
+        return trust_schools(trust=trust)
+    return trust_schools(trust=trust).filter(pk__in=coordinated_trust_school_ids(user, trust))
+
+
 def open_invitations(*, school: School | None = None, trust: Trust | None = None):
     from django.utils import timezone
 
@@ -163,10 +160,6 @@ def default_partnership() -> Partnership | None:
     return Partnership.objects.order_by("pk").first()
 
 
-def partnership_url(p: Partnership, name: str) -> str:
-    return reverse(f"partnership:{name}", kwargs={"slug": p.slug})
-
-
 def applications_by(*, user) -> QuerySet[Membership]:
     """Applications a person made that are still waiting or were declined."""
     return (
@@ -195,7 +188,49 @@ def schools_addable(*, partnership: Partnership, query: str) -> list[School]:
     ]
 
 
-def import_runs() -> QuerySet:
+def import_runs(*, partnership: Partnership) -> QuerySet:
+    """The partnership's own GIAS imports (a platform admin's imports are in the admin)."""
     from .models import ImportRun
 
-    return ImportRun.objects.select_related("actor").order_by("-started_at")
+    return (
+        ImportRun.objects.filter(partnership=partnership)
+        .select_related("actor")
+        .order_by("-started_at")
+    )
+
+
+# --- who gets told ------------------------------------------------------------------------
+
+
+def leader_emails_by_school(*, school_ids) -> dict[int, list[str]]:
+    """The active leaders' email addresses of each of these schools (one query)."""
+    leaders: dict[int, list[str]] = {}
+    for school_id, email in (
+        Role.objects.filter(
+            school_id__in=school_ids, kind=Role.Kind.SCHOOL_LEADER, user__is_active=True
+        )
+        .order_by("pk")
+        .values_list("school_id", "user__email")
+    ):
+        leaders.setdefault(school_id, []).append(email)
+    return leaders
+
+
+def leader_emails(*, school: School) -> list[str]:
+    """The school's active leaders' email addresses: the one list every notice uses."""
+    return leader_emails_by_school(school_ids=[school.pk]).get(school.pk, [])
+
+
+def coordinator_emails(*, partnership: Partnership) -> list[str]:
+    """The partnership's active coordinators' email addresses."""
+    return list(
+        Role.objects.filter(
+            partnership=partnership, kind=Role.Kind.COORDINATOR, user__is_active=True
+        )
+        .order_by("pk")
+        .values_list("user__email", flat=True)
+    )
+
+
+def partnership_logo(*, partnership: Partnership) -> PartnershipLogo | None:
+    return PartnershipLogo.objects.filter(partnership=partnership).first()

@@ -12,8 +12,10 @@ from wellschools.audit import audit_record
 from wellschools.email import email_send
 from wellschools.errors import DomainError
 from wellschools.models import User
+from wellschools.workflow import transition
 
-from .models import Invitation, Membership, Partnership, Role, School, Trust
+from .logos import logo_normalise
+from .models import Invitation, Membership, Partnership, PartnershipLogo, Role, School, Trust
 from .permissions import (
     can_lead_trust,
     can_remove_role,
@@ -21,6 +23,7 @@ from .permissions import (
     invitable_kinds_for_school,
     is_coordinator,
 )
+from .selectors import coordinator_emails
 
 K = Role.Kind
 
@@ -85,14 +88,20 @@ def role_grant(
 def role_remove(*, actor: User, role: Role) -> None:
     if not can_remove_role(actor, role):
         raise DomainError("You cannot remove this role.")
-    if role.kind == K.SCHOOL_LEADER and role.user_id == actor.pk:
-        others = Role.objects.filter(kind=K.SCHOOL_LEADER, school=role.school).exclude(pk=role.pk)
-        if not others.exists():
-            raise DomainError("A school needs at least one leader: invite another leader first.")
     partnership_id = _partnership_id_for_scope(
         school=role.school, trust=role.trust, partnership=role.partnership
     )
     with transaction.atomic():
+        if role.kind == K.SCHOOL_LEADER and role.user_id == actor.pk:
+            # Lock the school's leader roles, so two leaders leaving at once cannot both
+            # pass this check: the second sees the first one gone.
+            leaders = Role.objects.select_for_update().filter(
+                kind=K.SCHOOL_LEADER, school_id=role.school_id
+            )
+            if not [pk for pk in leaders.values_list("pk", flat=True) if pk != role.pk]:
+                raise DomainError(
+                    "A school needs at least one leader: invite another leader first."
+                )
         audit_record(
             actor=actor,
             action="role.removed",
@@ -131,37 +140,110 @@ def invitation_create(
     else:
         raise DomainError("An invitation needs a school or a trust.")
 
-    token = secrets.token_urlsafe(32)
-    now = timezone.now()
-    invitation = Invitation.objects.create(
-        email=email,
-        kind=kind,
-        school=school,
-        trust=trust,
-        token_hash=Invitation.hash_token(token),
-        invited_by=actor,
-        created_at=now,
-        expires_at=now + timedelta(days=settings.WELLSCHOOLS_INVITATION_DAYS),
-    )
-    audit_record(
-        actor=actor,
-        action="invitation.sent",
-        target=invitation,
-        partnership_id=_partnership_id_for_scope(school=school, trust=trust),
-        data={"email": email, "kind": kind},
-    )
+    with transaction.atomic():
+        # Lock the school or trust so that two people inviting the same address at the same
+        # moment cannot both pass the check for a waiting invitation.
+        (School if school else Trust).objects.select_for_update().get(pk=(school or trust).pk)
+        waiting = (
+            Invitation.objects.filter(
+                email__iexact=email,
+                school=school,
+                trust=trust,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if waiting is not None:
+            raise DomainError(
+                f"An invitation to {email} is already waiting to be accepted (as "
+                f"{waiting.get_kind_display().lower()}). Send it again or cancel it from the "
+                "list of invitations instead.",
+                field="email",
+            )
+        token = secrets.token_urlsafe(32)
+        now = timezone.now()
+        invitation = Invitation.objects.create(
+            email=email,
+            kind=kind,
+            school=school,
+            trust=trust,
+            token_hash=Invitation.hash_token(token),
+            invited_by=actor,
+            created_at=now,
+            expires_at=now + timedelta(days=settings.WELLSCHOOLS_INVITATION_DAYS),
+        )
+        audit_record(
+            actor=actor,
+            action="invitation.sent",
+            target=invitation,
+            partnership_id=_partnership_id_for_scope(school=school, trust=trust),
+            data={"email": email, "kind": kind},
+        )
+        _invitation_email(invitation, token=token, inviter=actor)
+    return invitation
+
+
+def _invitation_email(invitation: Invitation, *, token: str, inviter: User) -> None:
     email_send(
-        to=email,
+        to=invitation.email,
         template="invitation",
         about=invitation,
         context={
             "invitation": invitation,
-            "inviter": actor,
+            "inviter": inviter,
             "accept_url": settings.SITE_URL + reverse("invitation_accept", kwargs={"token": token}),
             "days": settings.WELLSCHOOLS_INVITATION_DAYS,
         },
     )
-    return invitation
+
+
+def _locked_open_invitation(invitation: Invitation) -> Invitation:
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise DomainError(f"{locked.email} has already accepted this invitation.")
+    if locked.revoked_at is not None:
+        raise DomainError(f"The invitation to {locked.email} was cancelled.")
+    return locked
+
+
+def invitation_cancel(*, actor: User, invitation: Invitation) -> Invitation:
+    """Cancel a waiting invitation: its link stops working at once."""
+    with transaction.atomic():
+        locked = _locked_open_invitation(invitation)
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="invitation.cancelled",
+            target=locked,
+            partnership_id=_partnership_id_for_scope(school=locked.school, trust=locked.trust),
+            data={"email": locked.email, "kind": locked.kind},
+        )
+    return locked
+
+
+def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
+    """Email the invitation again with a new link (the old one stops working, since only a
+    hash of the token is kept) valid for another full period, expired or not."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        locked = _locked_open_invitation(invitation)
+        now = timezone.now()
+        locked.token_hash = Invitation.hash_token(token)
+        locked.expires_at = now + timedelta(days=settings.WELLSCHOOLS_INVITATION_DAYS)
+        locked.save(update_fields=["token_hash", "expires_at"])
+        audit_record(
+            actor=actor,
+            action="invitation.resent",
+            target=locked,
+            partnership_id=_partnership_id_for_scope(school=locked.school, trust=locked.trust),
+            data={"email": locked.email, "kind": locked.kind},
+        )
+        _invitation_email(locked, token=token, inviter=actor)
+    return locked
 
 
 def invitation_find(*, token: str) -> Invitation:
@@ -251,10 +333,7 @@ def membership_apply(
     if school.status == School.Status.CLOSED:
         raise DomainError(f"{school.name} is closed.")
     with transaction.atomic():
-        membership, _ = Membership.objects.select_for_update().get_or_create(
-            partnership=partnership,
-            school=school,
-        )
+        membership = _membership_locked(partnership=partnership, school=school)
         if membership.status == Membership.Status.ACTIVE:
             raise DomainError(
                 f"{school.name} is already a member. Ask one of its leaders to invite you."
@@ -266,26 +345,22 @@ def membership_apply(
             raise DomainError(
                 f"Someone at {school.name} has already applied; the coordinators will decide soon."
             )
-        membership.status = Membership.Status.APPLIED
-        membership.applicant = actor
-        membership.applicant_role_title = role_title
-        membership.applied_at = timezone.now()
-        membership.decided_by = None
-        membership.decided_at = None
-        membership.decision_reason = ""
-        membership.save()
-        audit_record(
+        membership = transition(
+            membership,
+            to=Membership.Status.APPLIED,
             actor=actor,
-            action="membership.applied",
-            target=membership,
-            partnership_id=partnership.pk,
-            data={"school": school.urn},
+            fields={
+                "applicant": actor,
+                "applicant_role_title": role_title,
+                "applied_at": timezone.now(),
+                "decided_by": None,
+                "decided_at": None,
+                "decision_reason": "",
+            },
+            audit="membership.applied",
+            audit_data={"school": school.urn},
         )
-        coordinators = list(
-            Role.objects.filter(kind=K.COORDINATOR, partnership=partnership).values_list(
-                "user__email", flat=True
-            )
-        )
+        coordinators = coordinator_emails(partnership=partnership)
         if coordinators:
             email_send(
                 to=coordinators,
@@ -317,21 +392,17 @@ def membership_decide(
         )
         if membership.status != Membership.Status.APPLIED:
             raise DomainError("This application has already been decided.")
-        now = timezone.now()
-        membership.status = Membership.Status.ACTIVE if approve else Membership.Status.DECLINED
-        membership.decided_by = actor
-        membership.decided_at = now
-        membership.decision_reason = reason
+        fields = {"decided_by": actor, "decided_at": timezone.now(), "decision_reason": reason}
         if approve:
-            membership.joined_on = timezone.localdate()
-            membership.ended_on = None
-        membership.save()
-        audit_record(
+            fields.update(joined_on=timezone.localdate(), ended_on=None)
+        membership = transition(
+            membership,
+            to=Membership.Status.ACTIVE if approve else Membership.Status.DECLINED,
             actor=actor,
-            action="membership.approved" if approve else "membership.declined",
-            target=membership,
-            partnership_id=membership.partnership_id,
-            data={"school": membership.school.urn, "reason": reason},
+            comment=reason,
+            fields=fields,
+            audit="membership.approved" if approve else "membership.declined",
+            audit_data={"school": membership.school.urn, "reason": reason},
         )
         if approve and membership.applicant is not None:
             role_grant(
@@ -355,26 +426,28 @@ def membership_decide(
 
 
 def membership_set_status(*, actor: User, membership: Membership, status: str) -> Membership:
-    """A coordinator marks an active membership lapsed or left, or restores it."""
+    """A coordinator marks an active membership lapsed or left, or restores it. The status
+    is checked again under the row's lock (someone may have re-applied a moment ago)."""
     if not is_coordinator(actor, membership.partnership):
         raise DomainError("Only the partnership's coordinators change memberships.")
-    allowed = {Membership.Status.ACTIVE, Membership.Status.LAPSED, Membership.Status.LEFT}
-    if status not in allowed or membership.status not in allowed:
+    settable = Membership.SETTABLE
+    if status not in settable:
         raise DomainError("This membership cannot be changed that way.")
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
-        previous = membership.status
-        membership.status = status
-        membership.ended_on = None if status == Membership.Status.ACTIVE else timezone.localdate()
-        membership.save(update_fields=["status", "ended_on"])
-        audit_record(
+        if membership.status not in settable:
+            raise DomainError("This membership cannot be changed that way.")
+        if membership.status == status:
+            return membership
+        return transition(
+            membership,
+            to=status,
             actor=actor,
-            action="membership.status_changed",
-            target=membership,
-            partnership_id=membership.partnership_id,
-            data={"from": previous, "to": status},
+            fields={
+                "ended_on": None if status == Membership.Status.ACTIVE else timezone.localdate()
+            },
+            audit="membership.status_changed",
         )
-    return membership
 
 
 def membership_add(*, actor: User, partnership: Partnership, school: School) -> Membership:
@@ -386,23 +459,68 @@ def membership_add(*, actor: User, partnership: Partnership, school: School) -> 
     if school.status == School.Status.CLOSED:
         raise DomainError(f"{school.name} is closed.")
     with transaction.atomic():
-        membership, _ = Membership.objects.select_for_update().get_or_create(
-            partnership=partnership, school=school
-        )
+        membership = _membership_locked(partnership=partnership, school=school)
         if membership.status == Membership.Status.ACTIVE:
             raise DomainError(f"{school.name} is already a member.")
-        previous = membership.status
-        membership.status = Membership.Status.ACTIVE
-        membership.joined_on = timezone.localdate()
-        membership.ended_on = None
-        membership.decided_by = actor
-        membership.decided_at = timezone.now()
-        membership.save()
+        return transition(
+            membership,
+            to=Membership.Status.ACTIVE,
+            actor=actor,
+            fields={
+                "joined_on": timezone.localdate(),
+                "ended_on": None,
+                "decided_by": actor,
+                "decided_at": timezone.now(),
+            },
+            audit="membership.added",
+            audit_data={"school": school.urn},
+        )
+
+
+def _membership_locked(*, partnership: Partnership, school: School) -> Membership:
+    """The school's membership row, locked; a new row starts with no status ("" in
+    ``Membership.TRANSITIONS``) and gets one from the caller's transition."""
+    membership, _ = Membership.objects.select_for_update().get_or_create(
+        partnership=partnership, school=school, defaults={"status": ""}
+    )
+    return membership
+
+
+def partnership_logo_set(*, actor: User, partnership: Partnership, data: bytes) -> PartnershipLogo:
+    """Store the partnership's logo (certificates and /verify/), checked and re-encoded."""
+    if not is_coordinator(actor, partnership):
+        raise DomainError("Only the partnership's coordinators change its logo.")
+    png, width, height = logo_normalise(data)
+    with transaction.atomic():
+        logo, _ = PartnershipLogo.objects.update_or_create(
+            partnership=partnership,
+            defaults={
+                "png": png,
+                "width": width,
+                "height": height,
+                "updated_at": timezone.now(),
+                "updated_by": actor,
+            },
+        )
         audit_record(
             actor=actor,
-            action="membership.added",
-            target=membership,
+            action="partnership.logo_changed",
+            target=partnership,
             partnership_id=partnership.pk,
-            data={"school": school.urn, "from": previous},
+            data={"width": width, "height": height},
         )
-    return membership
+    return logo
+
+
+def partnership_logo_remove(*, actor: User, partnership: Partnership) -> None:
+    if not is_coordinator(actor, partnership):
+        raise DomainError("Only the partnership's coordinators change its logo.")
+    with transaction.atomic():
+        deleted, _ = PartnershipLogo.objects.filter(partnership=partnership).delete()
+        if deleted:
+            audit_record(
+                actor=actor,
+                action="partnership.logo_removed",
+                target=partnership,
+                partnership_id=partnership.pk,
+            )

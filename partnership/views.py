@@ -1,10 +1,12 @@
 """Pages for schools, trusts, joining and invitations. Thin: check, validate, call a
 service, say what happened, redirect."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,17 +22,20 @@ from .forms import (
     MembershipStatusForm,
     SchoolSearchForm,
 )
-from .models import Role
+from .models import Invitation, Role
 from .permissions import (
     can_lead_trust,
     can_manage_school_people,
     can_remove_role,
+    can_view_school,
+    can_view_school_record,
     can_view_trust,
     get_partnership_for_coordinator,
     get_school_for,
     get_trust_for,
     invitable_kinds_for_school,
     is_coordinator,
+    is_trust_person,
 )
 
 
@@ -52,11 +57,18 @@ def home(request):
 
 @login_required
 def school_detail(request, urn: int):
-    school = get_school_for(request.user, urn)
+    school = get_school_for(request.user, urn, right=can_view_school_record)
     user = request.user
+    # Coordinators of a school whose membership is not active see only its facts and
+    # memberships (to change theirs), never its people or its work (docs/tenancy.md).
+    full_view = can_view_school(user, school)
     can_manage = can_manage_school_people(user, school)
-    people = list(selectors.people_at_school(school=school))
-    memberships = list(selectors.school_memberships(school=school))
+    people = list(selectors.people_at_school(school=school)) if full_view else []
+    memberships = [
+        m
+        for m in selectors.school_memberships(school=school)
+        if full_view or is_coordinator(user, m.partnership)
+    ]
     coordinated = [m for m in memberships if is_coordinator(user, m.partnership)]
     return render(
         request,
@@ -74,7 +86,8 @@ def school_detail(request, urn: int):
             "can_manage": can_manage,
             "invitations": selectors.open_invitations(school=school) if can_manage else [],
             "trust_visible": school.trust is not None and can_view_trust(user, school.trust),
-            "panels": render_panels("school", request, school),
+            "full_view": full_view,
+            "panels": render_panels("school", request, school) if full_view else "",
         },
     )
 
@@ -117,14 +130,17 @@ def school_invite(request, urn: int):
 @login_required
 def trust_detail(request, group_uid: str):
     trust = get_trust_for(request.user, group_uid)
-    people = list(selectors.people_at_trust(trust=trust))
+    # A coordinator sees only their partnership's schools of a trust, never its people.
+    trust_person = is_trust_person(request.user, trust)
+    people = list(selectors.people_at_trust(trust=trust)) if trust_person else []
     is_lead = can_lead_trust(request.user, trust)
     return render(
         request,
         "partnership/trust_detail.html",
         {
             "trust": trust,
-            "schools": selectors.trust_schools(trust=trust),
+            "schools": selectors.trust_schools_for(request.user, trust=trust),
+            "trust_person": trust_person,
             "people": people,
             "removable": {role.pk for role in people if can_remove_role(request.user, role)},
             "can_invite": is_lead,
@@ -147,8 +163,8 @@ def trust_invite(request, group_uid: str):
 
 
 @login_required
-@require_POST
 def role_remove(request, pk: int):
+    """GET asks "are you sure?" and says what removing does; POST removes."""
     role = get_object_or_404(
         Role.objects.select_related("user", "school", "trust", "partnership"), pk=pk
     )
@@ -162,6 +178,12 @@ def role_remove(request, pk: int):
     if not can_remove_role(request.user, role):
         raise PermissionDenied
     scope = role.scope
+    if request.method != "POST":
+        return render(
+            request,
+            "partnership/role_remove.html",
+            {"role": role, "scope": scope, "is_self": role.user_id == request.user.pk},
+        )
     try:
         services.role_remove(actor=request.user, role=role)
     except DomainError as error:
@@ -171,6 +193,52 @@ def role_remove(request, pk: int):
             request, f"{role.user.display_name} is no longer {role.get_kind_display().lower()}."
         )
     return redirect(scope.get_absolute_url())
+
+
+def _invitation_for(request, pk: int) -> Invitation:
+    """A waiting invitation of a school or trust the person may invite to (404 / 403)."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("school", "trust"),
+        Q(school__isnull=False) | Q(trust__isnull=False),
+        pk=pk,
+    )
+    if invitation.school_id:
+        get_school_for(request.user, invitation.school.urn, right=can_manage_school_people)
+    else:
+        get_trust_for(request.user, invitation.trust.group_uid, right=can_lead_trust)
+    return invitation
+
+
+@login_required
+@require_POST
+def invitation_cancel(request, pk: int):
+    invitation = _invitation_for(request, pk)
+    try:
+        services.invitation_cancel(actor=request.user, invitation=invitation)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"The invitation to {invitation.email} is cancelled: its link no longer works."
+        )
+    return redirect(invitation.scope.get_absolute_url())
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk: int):
+    invitation = _invitation_for(request, pk)
+    try:
+        services.invitation_resend(actor=request.user, invitation=invitation)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"Invitation sent to {invitation.email} again, with a new link that works for "
+            f"{settings.WELLSCHOOLS_INVITATION_DAYS} days. The earlier link no longer works.",
+        )
+    return redirect(invitation.scope.get_absolute_url())
 
 
 @login_required

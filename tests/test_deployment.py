@@ -284,5 +284,7 @@ def test_security_headers(client, settings, url):
 
 def test_sessions_expire_after_thirty_idle_minutes():
     assert django_settings.SESSION_COOKIE_AGE == 1800
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert django_settings.SESSION_SAVE_EVERY_REQUEST is False  # touched once a minute
+    assert django_settings.SESSION_TOUCH_SECONDS == 60
+    assert "wellschools.middleware.SessionTouchMiddleware" in django_settings.MIDDLEWARE
     assert django_settings.SESSION_COOKIE_HTTPONLY is True

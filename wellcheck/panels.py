@@ -2,11 +2,12 @@
 
 from django.utils import timezone
 
-from partnership.permissions import can_edit_wellcheck, can_view_school
+from partnership.permissions import can_view_school, can_view_trust
+from partnership.selectors import trust_schools_for
 
 from . import selectors
 from .models import academic_year_label, academic_year_of
-from .scores_views import trust_panel_context
+from .permissions import can_edit_wellcheck
 
 
 def school_panel(request, school) -> dict | None:
@@ -24,7 +25,18 @@ def school_panel(request, school) -> dict | None:
 
 
 def trust_panel(request, trust) -> dict | None:
-    return trust_panel_context(request, trust)
+    if not can_view_trust(request.user, trust):
+        return None
+    year = academic_year_of(timezone.localdate())
+    return {
+        "trust": trust,
+        # A trust can span partnerships: a coordinator sees only their partnership's schools.
+        "rows": selectors.school_rows(
+            schools=trust_schools_for(request.user, trust=trust), year=year
+        ),
+        "columns": selectors.pillar_columns(),
+        "year_label": academic_year_label(year),
+    }
 
 
 def partnership_panel(request, partnership) -> dict | None:

@@ -5,14 +5,16 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from partnership.models import Role, School
-from partnership.permissions import can_edit_wellcheck, can_reopen_wellcheck
+from partnership.selectors import leader_emails
 from wellschools.audit import audit_record
 from wellschools.email import email_send
 from wellschools.errors import DomainError
 from wellschools.models import User
+from wellschools.workflow import history_note, transition
 
 from .models import (
     Action,
@@ -24,9 +26,11 @@ from .models import (
     Question,
     Rating,
     WellCheck,
-    WellCheckHistory,
+    WellCheckScore,
     academic_year_of,
 )
+from .permissions import can_edit_wellcheck, can_reopen_wellcheck
+from .scores import score_rows_for
 from .selectors import framework_current, missing_questions
 
 
@@ -55,21 +59,6 @@ def _require_editor(actor: User, school: School) -> None:
         raise WellCheckError("Only the school's leaders can change its Well Check.")
 
 
-def _transition(*, well_check: WellCheck, to: str, actor: User, comment: str = "") -> WellCheck:
-    """The one way a Well Check changes state: lock, re-check, move, write history."""
-    locked = WellCheck.objects.select_for_update().get(pk=well_check.pk)
-    if to not in WellCheck.TRANSITIONS[locked.status]:
-        raise WellCheckError(
-            f"This Well Check is {locked.get_status_display().lower()}; it cannot be "
-            f"{'submitted' if to == WellCheck.Status.SUBMITTED else 'reopened'} now."
-        )
-    WellCheckHistory.objects.create(
-        well_check=locked, from_status=locked.status, to_status=to, actor=actor, comment=comment
-    )
-    locked.status = to
-    return locked
-
-
 # --- starting and answering -----------------------------------------------------------
 
 
@@ -88,9 +77,7 @@ def wellcheck_start(*, actor: User, school: School, today: date | None = None) -
             well_check = WellCheck.objects.create(
                 school=school, academic_year=year, framework=framework, started_by=actor
             )
-            WellCheckHistory.objects.create(
-                well_check=well_check, to_status=well_check.status, actor=actor
-            )
+            history_note(well_check, actor=actor, created=True)
             audit_record(
                 actor=actor,
                 action="wellcheck.started",
@@ -213,26 +200,70 @@ def data_answer_save(
 # --- submitting and reopening ----------------------------------------------------------
 
 
+def _scores_refresh(*, school_id: int, submitted: WellCheck | None = None) -> None:
+    """Keep the score summary true: the submitted check's scores (in the same transaction
+    as the submission), and which of the school's checks is its latest. Two checks of one
+    school submitted at once queue on the school row."""
+    School.objects.select_for_update().filter(pk=school_id).values_list("pk").first()
+    if submitted is not None:
+        (row,) = score_rows_for(
+            [submitted.pk], WellCheck=WellCheck, Answer=Answer, Question=Question
+        )
+        WellCheckScore.objects.update_or_create(
+            well_check_id=row.pop("well_check_id"), defaults={**row, "is_latest": False}
+        )
+    scores = WellCheckScore.objects.filter(school_id=school_id)
+    latest = scores.order_by("-academic_year").values_list("pk", flat=True).first()
+    scores.exclude(pk=latest).filter(is_latest=True).update(is_latest=False)
+    if latest is not None:
+        scores.filter(pk=latest).update(is_latest=True)
+
+
+def wellcheck_scores_rebuild(*, school_ids: list[int]) -> int:
+    """Write the score summary again for these schools' submitted checks — for checks
+    written without ``wellcheck_submit`` (the demo data, the benchmark's cases)."""
+    submitted = list(
+        WellCheck.objects.filter(school_id__in=school_ids, status=WellCheck.Status.SUBMITTED)
+        .order_by("school_id", "-academic_year")
+        .values_list("pk", "school_id")
+    )
+    latest: dict[int, int] = {}
+    for pk, school_id in submitted:
+        latest.setdefault(school_id, pk)
+    with transaction.atomic():
+        WellCheckScore.objects.filter(school_id__in=school_ids).delete()
+        WellCheckScore.objects.bulk_create(
+            WellCheckScore(**row, is_latest=latest[row["school_id"]] == row["well_check_id"])
+            for row in score_rows_for(
+                [pk for pk, _ in submitted], WellCheck=WellCheck, Answer=Answer, Question=Question
+            )
+        )
+    return len(submitted)
+
+
 def wellcheck_submit(*, actor: User, well_check: WellCheck) -> WellCheck:
     _require_editor(actor, well_check.school)
-    with transaction.atomic():
-        locked = WellCheck.objects.select_for_update().get(pk=well_check.pk)
+
+    def complete(locked: WellCheck) -> None:
         missing = missing_questions(locked)
-        if missing and locked.status == WellCheck.Status.IN_PROGRESS:
+        if missing:
             raise WellCheckError(
                 f"Answer every question before submitting: {len(missing)} still to answer."
             )
-        locked = _transition(well_check=locked, to=WellCheck.Status.SUBMITTED, actor=actor)
-        locked.submitted_by = actor
-        locked.submitted_at = timezone.now()
-        locked.save(update_fields=["status", "submitted_by", "submitted_at"])
-        audit_record(
+
+    with transaction.atomic():
+        locked = transition(
+            well_check,
+            to=WellCheck.Status.SUBMITTED,
             actor=actor,
-            action="wellcheck.submitted",
-            target=locked,
-            partnership_id=_partnership_id(locked.school),
-            data={"year": locked.year_label},
+            check=complete,
+            fields={"submitted_by": actor, "submitted_at": timezone.now()},
+            audit="wellcheck.submitted",
+            audit_data={"year": well_check.year_label},
+            partnership_id=_partnership_id(well_check.school),
+            error=WellCheckError,
         )
+        _scores_refresh(school_id=locked.school_id, submitted=locked)
     return locked
 
 
@@ -243,25 +274,20 @@ def wellcheck_reopen(*, actor: User, well_check: WellCheck, reason: str) -> Well
     if not reason:
         raise WellCheckError("Say why the Well Check is being reopened.", field="reason")
     with transaction.atomic():
-        locked = _transition(
-            well_check=well_check, to=WellCheck.Status.IN_PROGRESS, actor=actor, comment=reason
-        )
-        locked.submitted_by = None
-        locked.submitted_at = None
-        locked.last_activity_at = timezone.now()
-        locked.save(update_fields=["status", "submitted_by", "submitted_at", "last_activity_at"])
-        audit_record(
+        locked = transition(
+            well_check,
+            to=WellCheck.Status.IN_PROGRESS,
             actor=actor,
-            action="wellcheck.reopened",
-            target=locked,
-            partnership_id=_partnership_id(locked.school),
-            data={"year": locked.year_label, "reason": reason},
+            comment=reason,
+            fields={"submitted_by": None, "submitted_at": None, "last_activity_at": timezone.now()},
+            audit="wellcheck.reopened",
+            audit_data={"year": well_check.year_label, "reason": reason},
+            partnership_id=_partnership_id(well_check.school),
+            error=WellCheckError,
         )
-        leaders = list(
-            Role.objects.filter(school=locked.school, kind=Role.Kind.SCHOOL_LEADER).values_list(
-                "user__email", flat=True
-            )
-        )
+        WellCheckScore.objects.filter(well_check=locked).delete()
+        _scores_refresh(school_id=locked.school_id)
+        leaders = leader_emails(school=locked.school)
         if leaders:
             email_send(
                 to=leaders,
@@ -273,7 +299,7 @@ def wellcheck_reopen(*, actor: User, well_check: WellCheck, reason: str) -> Well
                     "reason": reason,
                     "coordinator": actor,
                     "url": settings.SITE_URL
-                    + f"/schools/{locked.school.urn}/wellcheck/{locked.academic_year}/",
+                    + reverse("wellcheck:check", args=[locked.school.urn, locked.academic_year]),
                 },
             )
     return locked
@@ -351,6 +377,21 @@ def action_update(
     action.due_date, action.status, action.owner = due_date, status, owner
     action.save(update_fields=["title", "success_measure", "due_date", "status", "owner"])
     return action
+
+
+def action_delete(*, actor: User, action: Action) -> None:
+    """Delete an action and its progress updates (the page asks first); audited with its
+    title so that the plan's history still says what was there."""
+    _require_editor(actor, action.well_check.school)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="action.deleted",
+            target=action,
+            partnership_id=_partnership_id(action.well_check.school),
+            data={"title": action.title, "pillar": action.pillar.key},
+        )
+        Action.objects.filter(pk=action.pk).delete()
 
 
 def action_progress_add(*, actor: User, action: Action, note: str, on: date) -> ActionUpdate:

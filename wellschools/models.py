@@ -97,6 +97,12 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The audit log is append-only")
 
+    @property
+    def sentence(self) -> str:
+        from .audit import audit_sentence
+
+        return audit_sentence(self)
+
 
 class EmailMessage(models.Model):
     """One email to one recipient: the outbox row and the record support reads.

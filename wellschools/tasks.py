@@ -120,3 +120,12 @@ def sweep_documents(self) -> dict[str, int]:
     except DATABASE_DOWN as error:
         _retry_database(self, error)
     return {}
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def clear_expired_sessions() -> None:
+    """Delete expired sessions (``clearsessions``); finished documents past their retention
+    go with ``sweep_documents``."""
+    from importlib import import_module
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

@@ -7,12 +7,7 @@ from typing import NamedTuple
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from partnership.permissions import (
-    accreditation_conflict_reason,
-    accreditation_reviewer_refusal,
-    can_manage_accreditation,
-    can_review_accreditation,
-)
+from partnership.selectors import leader_emails
 from wellschools.audit import audit_record
 from wellschools.documents import document_request
 from wellschools.models import User
@@ -20,10 +15,15 @@ from wellschools.models import User
 from .. import selectors
 from ..dates import award_valid_until
 from ..models import Application, Award, PillarJudgement
+from ..permissions import (
+    accreditation_conflict_reason,
+    accreditation_reviewer_refusal,
+    can_manage_accreditation,
+    can_review_accreditation,
+)
 from .workflow import (
     AccreditationError,
     clock_stopped,
-    leader_emails,
     locked,
     tell,
     transition,
@@ -133,9 +133,15 @@ def _write_review(
     if recommendation and recommendation not in Application.Recommendation.values:
         raise AccreditationError("Choose a recommendation from the list.", field="recommendation")
     now = timezone.now()
+    current = {
+        j.pillar_id: (j.judgement, j.comment)
+        for j in PillarJudgement.objects.filter(application=row, round=row.review_round)
+    }
     for pillar_id, review in pillars.items():
         if review.judgement and review.judgement not in J.values:
             raise AccreditationError("Choose met, partly met or not met.")
+        if current.get(pillar_id) == (review.judgement, review.comment.strip()):
+            continue  # unchanged: keep who judged it and when
         PillarJudgement.objects.update_or_create(
             application=row,
             pillar_id=pillar_id,
@@ -221,34 +227,47 @@ def application_request_changes(
                 recommendation=recommendation or Application.Recommendation.CHANGES,
                 comment=comment,
             )
+        # ``comment`` is the reviewer's note to the coordinators: it stays on the
+        # application (``recommendation_comment``) and never reaches the school's history,
+        # email or documents. The school reads the per-pillar comments.
         row = transition(
             application=row,
             to=S.CHANGES_REQUESTED,
             actor=actor,
-            comment=comment.strip(),
             check=_changes_can_be_requested,
             fields=clock_stopped(row),
         )
         tell(
-            to=leader_emails(row.school),
+            to=leader_emails(school=row.school),
             template="accreditation_changes_requested",
             application=row,
             actor=actor,
-            comment=comment.strip(),
         )
     return row
 
 
 def application_resume_review(*, actor: User, application: Application) -> Application:
-    """A resubmitted application goes back into review, in a new round."""
+    """A resubmitted application goes back into review, in a new round. The earlier
+    round's recommendation and note stay in the history, not in the new round's summary."""
     with transaction.atomic():
         row = locked(application)
         _require_reviewer(actor, row)
+        if row.status != S.RESUBMITTED:
+            # Only the school's changes restart a review; a submitted application goes
+            # into review by assigning its reviewer (and "resume" on it was a 500).
+            raise AccreditationError(
+                f"This application is {row.get_status_display().lower()}: only a "
+                "resubmitted application can go back into review."
+            )
         row = transition(
             application=row,
             to=S.IN_REVIEW,
             actor=actor,
-            fields={"review_round": row.review_round + 1},
+            fields={
+                "review_round": row.review_round + 1,
+                "recommendation": "",
+                "recommendation_comment": "",
+            },
         )
     return row
 
@@ -319,7 +338,7 @@ def application_decide(
             )
             document_request(actor=actor, kind="accreditation_certificate", subject=granted)
         tell(
-            to=leader_emails(row.school),
+            to=leader_emails(school=row.school),
             template="accreditation_decided",
             application=row,
             actor=actor,

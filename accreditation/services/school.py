@@ -8,19 +8,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partnership.models import School
-from partnership.permissions import can_apply_for_accreditation
+from partnership.selectors import coordinator_emails
 from wellcheck.models import Pillar
 from wellcheck.selectors import framework_current
 from wellschools.audit import audit_record
 from wellschools.models import User
+from wellschools.workflow import history_note
 
 from .. import selectors
-from ..models import Application, ApplicationHistory, Evidence, PillarJudgement, PillarStatement
+from ..models import Application, Evidence, PillarJudgement, PillarStatement
+from ..permissions import can_apply_for_accreditation
 from ..uploads import UploadRefused, check_upload
 from .workflow import (
     AccreditationError,
     clock_stopped,
-    coordinator_emails,
     locked,
     tell,
     transition,
@@ -86,11 +87,11 @@ def application_start(*, actor: User, school: School, today: date | None = None)
                 )
                 for pillar in framework.pillars.order_by("order", "pk")
             )
-            ApplicationHistory.objects.create(
-                application=application,
-                to_status=S.DRAFT,
+            history_note(
+                application,
                 actor=actor,
                 comment="Started from the previous application." if previous else "",
+                created=True,
             )
             audit_record(
                 actor=actor,
@@ -185,15 +186,21 @@ def pillar_save(
         with transaction.atomic():
             row = _editable(application)
             now = timezone.now()
-            PillarStatement.objects.update_or_create(
-                application=row,
-                pillar=pillar,
-                defaults={"text": statement.strip(), "updated_by": actor, "updated_at": now},
-            )
+            # Saving the page unchanged changes nothing (not even who saved it last).
+            if not PillarStatement.objects.filter(
+                application=row, pillar=pillar, text=statement.strip()
+            ).exists():
+                PillarStatement.objects.update_or_create(
+                    application=row,
+                    pillar=pillar,
+                    defaults={"text": statement.strip(), "updated_by": actor, "updated_at": now},
+                )
             if reply is not None and row.status == S.CHANGES_REQUESTED:
                 PillarJudgement.objects.filter(
                     application=row, pillar=pillar, round=row.review_round
-                ).update(reply=reply.strip(), replied_by=actor, replied_at=now)
+                ).exclude(reply=reply.strip()).update(
+                    reply=reply.strip(), replied_by=actor, replied_at=now
+                )
             if evidence:
                 item = _evidence_new(actor=actor, application=row, pillar=pillar, **evidence)
                 stored_file = item.file.name or None
@@ -214,6 +221,40 @@ def evidence_remove(*, actor: User, evidence: Evidence) -> None:
         if name:
             # The file goes only once the removal is committed.
             transaction.on_commit(lambda: storage.delete(name))
+
+
+def evidence_update(
+    *,
+    actor: User,
+    evidence: Evidence,
+    title: str,
+    dated: date,
+    url: str = "",
+    note: str = "",
+    today: date | None = None,
+) -> Evidence:
+    """Correct an item's description, date and (for a link or a note) where it is. A file
+    stays the file it is: to replace it, remove the item and add the new file."""
+    _require_leader(actor, evidence.application.school)
+    title = title.strip()
+    if not title:
+        raise AccreditationError("Say what this evidence shows.", field="title")
+    if dated > (today or timezone.localdate()):
+        raise AccreditationError("The date of the evidence cannot be in the future.", field="dated")
+    with transaction.atomic():
+        _editable(evidence.application)
+        row = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        row.title, row.dated = title, dated
+        if row.kind == Evidence.Kind.LINK:
+            if not url.strip():
+                raise AccreditationError("Give the link.", field="url")
+            row.url = url.strip()
+        elif row.kind == Evidence.Kind.NOTE:
+            if not note.strip():
+                raise AccreditationError("Say where the document is.", field="note")
+            row.note = note.strip()
+        row.save(update_fields=["title", "dated", "url", "note"])
+    return row
 
 
 def evidence_reuse(*, actor: User, application: Application, source: Evidence) -> Evidence:
@@ -288,7 +329,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
             fields={"submitted_at": now, "waiting_since": now, "working_days_used": 0},
         )
         tell(
-            to=coordinator_emails(row.partnership),
+            to=coordinator_emails(partnership=row.partnership),
             template="accreditation_submitted",
             application=row,
             actor=actor,
@@ -311,7 +352,7 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
         )
         if was_submitted:
             tell(
-                to=coordinator_emails(row.partnership),
+                to=coordinator_emails(partnership=row.partnership),
                 template="accreditation_withdrawn",
                 application=row,
                 actor=actor,
@@ -340,7 +381,7 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
             check=_ready_to_resubmit,
             fields={"waiting_since": timezone.now()},
         )
-        to = coordinator_emails(row.partnership)
+        to = coordinator_emails(partnership=row.partnership)
         if row.reviewer is not None and row.reviewer.is_active:
             to = [row.reviewer.email, *to]
         tell(to=to, template="accreditation_resubmitted", application=row, actor=actor)

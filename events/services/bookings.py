@@ -7,31 +7,28 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from partnership.models import School, Trust
-from partnership.permissions import (
-    can_book_event,
-    can_book_for,
-    can_manage_booking,
-)
 from wellschools.audit import audit_record
+from wellschools.dates import format_date, format_time
 from wellschools.errors import DomainError
 from wellschools.models import User
+from wellschools.workflow import history_note, transition
 
 from .. import notifications
-from ..models import Attendee, Booking, BookingChange, Event, new_reference
+from ..models import Attendee, Booking, Event, new_reference
+from ..permissions import can_book_event, can_book_for, can_manage_booking
 from .core import (
     LIVE,
-    A,
     AttendeeData,
-    B,
-    E,
-    _active_attendees,
-    _booking_transition,
-    _is_staff,
-    _lock_event,
-    _note,
-    _places_taken,
-    _waiting_position,
+    active_attendees,
+    is_event_staff,
+    lock_event,
+    places_taken,
+    waiting_position,
 )
+
+A = Attendee.Status
+B = Booking.Status
+E = Event.Status
 
 
 def _booking_window_error(event: Event, now: datetime) -> str | None:
@@ -41,7 +38,7 @@ def _booking_window_error(event: Event, now: datetime) -> str | None:
         return "This event has started: booking is closed."
     if event.opens_at and now < event.opens_at:
         local = timezone.localtime(event.opens_at)
-        return f"Booking opens on {local:%d/%m/%Y at %H:%M}."
+        return f"Booking opens on {format_date(local)} at {format_time(local)}."
     if now >= event.closes_at:
         return "Booking for this event has closed."
     return None
@@ -122,7 +119,7 @@ def booking_create(
             raise DomainError("Give each person's name and email address.", field="attendees")
 
     with transaction.atomic():
-        event = _lock_event(event.pk)
+        event = lock_event(event.pk)
         # The moment is taken under the lock, so the waiting list's order (by this moment)
         # is the order in which bookings were served, and each position told is right.
         now = timezone.now()
@@ -150,7 +147,7 @@ def booking_create(
                     f"holds {held_count} already (booked or waiting).",
                     field="attendees",
                 )
-        free = event.capacity - _places_taken(event)
+        free = event.capacity - places_taken(event)
         # Freed places are held for the waiting list: while anyone waits, a new group joins
         # the list too, unless a coordinator released places no waiting group fits.
         someone_waits = Booking.objects.filter(event=event, status=B.WAITING).exists()
@@ -187,11 +184,10 @@ def booking_create(
                 for p in people
             ]
         )
-        BookingChange.objects.create(
-            booking=booking,
-            from_status="",
-            to_status=booking.status,
+        history_note(
+            booking,
             actor=actor,
+            created=True,
             comment=f"Booked {len(people)} place{'s' if len(people) != 1 else ''}"
             if fits
             else f"Joined the waiting list for {len(people)} place{'s' if len(people) != 1 else ''}"
@@ -201,7 +197,7 @@ def booking_create(
             notifications.booking_confirmed(booking=booking, attendees=rows, promoted=False)
         else:
             notifications.waiting_joined(
-                booking=booking, attendees=rows, position=_waiting_position(booking)
+                booking=booking, attendees=rows, position=waiting_position(booking)
             )
     return booking
 
@@ -224,10 +220,10 @@ def event_release_held_places(*, actor: User, event: Event) -> int:
     """Let new bookers take the places held for the waiting list (none of the waiting
     groups fits them). Coordinators only; returns how many places were released."""
     with transaction.atomic():
-        event = _lock_event(event.pk)
-        if not _is_staff(actor, event):
+        event = lock_event(event.pk)
+        if not is_event_staff(actor, event):
             raise DomainError("Only the partnership's coordinators can release places.")
-        free = event.capacity - _places_taken(event)
+        free = event.capacity - places_taken(event)
         if free <= 0 or not Booking.objects.filter(event=event, status=B.WAITING).exists():
             raise DomainError("No places are held for the waiting list; nothing was changed.")
         event.places_released = free
@@ -242,13 +238,13 @@ def event_release_held_places(*, actor: User, event: Event) -> int:
     return free
 
 
-def _promote_waiting(*, event: Event, actor: User | None) -> list[Booking]:
+def promote_waiting(*, event: Event, actor: User | None) -> list[Booking]:
     """Give free places to the waiting list, first come first served, skipping any group
     that does not fit whole (it keeps its place and is told). The caller holds the event
     lock, so this runs in the same transaction as whatever freed the places."""
     if event.status != E.PUBLISHED or event.starts_at <= timezone.now():
         return []
-    free = event.capacity - _places_taken(event)
+    free = event.capacity - places_taken(event)
     if free <= 0:
         return []
     waiting = list(
@@ -262,8 +258,8 @@ def _promote_waiting(*, event: Event, actor: User | None) -> list[Booking]:
         if free <= 0:
             break
         if 0 < candidate.size <= free:
-            booking = _booking_transition(
-                booking_id=candidate.pk,
+            booking = transition(
+                candidate,
                 to=B.CONFIRMED,
                 actor=actor,
                 comment=f"Given {candidate.size} place{'s' if candidate.size != 1 else ''} "
@@ -273,7 +269,7 @@ def _promote_waiting(*, event: Event, actor: User | None) -> list[Booking]:
             free -= candidate.size
             promoted.append(booking)
             notifications.booking_confirmed(
-                booking=booking, attendees=_active_attendees(booking), promoted=True
+                booking=booking, attendees=active_attendees(booking), promoted=True
             )
             # Groups ahead that did not fit keep their place, and are told why a group
             # behind them was booked first.
@@ -283,7 +279,7 @@ def _promote_waiting(*, event: Event, actor: User | None) -> list[Booking]:
                     booking=passed,
                     size=passed.size,
                     free=free_then,
-                    position=_waiting_position(passed),
+                    position=waiting_position(passed),
                 )
             too_big = []
         else:
@@ -294,7 +290,7 @@ def _promote_waiting(*, event: Event, actor: User | None) -> list[Booking]:
 def _check_change_rights(actor: User, booking: Booking, *, what: str) -> bool:
     """Refuse people without the right, and bookers after the deadline; True for staff."""
     event = booking.event
-    if _is_staff(actor, event):
+    if is_event_staff(actor, event):
         return True
     if not can_manage_booking(
         actor, booker_id=booking.booker_id, school=booking.school, trust=booking.trust
@@ -303,14 +299,15 @@ def _check_change_rights(actor: User, booking: Booking, *, what: str) -> bool:
     if booking.status == B.CONFIRMED and timezone.now() >= event.changes_until:
         local = timezone.localtime(event.changes_until)
         raise DomainError(
-            f"Changes to bookings closed on {local:%d/%m/%Y at %H:%M}. To {what}, contact "
+            f"Changes to bookings closed on {format_date(local)} at {format_time(local)}. "
+            f"To {what}, contact "
             f"the {event.partnership.name} coordinators."
         )
     return False
 
 
 def _relock(booking: Booking) -> tuple[Event, Booking]:
-    event = _lock_event(booking.event_id)
+    event = lock_event(booking.event_id)
     booking = (
         Booking.objects.select_for_update(of=("self",))
         .select_related("booker", "school", "trust")
@@ -332,10 +329,10 @@ def booking_cancel(*, actor: User, booking: Booking, reason: str = "") -> Bookin
             )
         by_staff = _check_change_rights(actor, booking, what="cancel")
         was_confirmed = booking.status == B.CONFIRMED
-        attendees = _active_attendees(booking)
+        attendees = active_attendees(booking)
         comment = reason.strip() or ("Cancelled by a coordinator" if by_staff else "Cancelled")
-        booking = _booking_transition(
-            booking_id=booking.pk,
+        booking = transition(
+            booking,
             to=B.CANCELLED if was_confirmed else B.LEFT,
             actor=actor,
             comment=comment,
@@ -362,7 +359,7 @@ def booking_cancel(*, actor: User, booking: Booking, reason: str = "") -> Bookin
                 "reason": reason.strip(),
             },
         )
-        _promote_waiting(event=event, actor=actor)
+        promote_waiting(event=event, actor=actor)
     return booking
 
 
@@ -374,13 +371,13 @@ def attendee_cancel(*, actor: User, attendee: Attendee) -> Booking:
         if not booking.is_live or attendee.status != A.ACTIVE:
             raise DomainError(f"{attendee.name} does not hold a place; nothing was changed.")
         by_staff = _check_change_rights(actor, booking, what="cancel a place")
-        remaining = [a for a in _active_attendees(booking) if a.pk != attendee.pk]
+        remaining = [a for a in active_attendees(booking) if a.pk != attendee.pk]
         if not remaining:
             return booking_cancel(actor=actor, booking=booking)
         attendee.status = A.CANCELLED
         attendee.ended_at = timezone.now()
         attendee.save(update_fields=["status", "ended_at"])
-        _note(booking, actor=actor, comment=f"Place of {attendee.name} cancelled")
+        history_note(booking, actor=actor, comment=f"Place of {attendee.name} cancelled")
         if booking.status == B.CONFIRMED:
             booking.sequence += 1
             booking.save(update_fields=["sequence"])
@@ -394,7 +391,7 @@ def attendee_cancel(*, actor: User, attendee: Attendee) -> Booking:
                 data={"attendee": attendee.name, "email": attendee.email},
             )
         # A confirmed place came free, or a waiting group shrank and may fit now.
-        _promote_waiting(event=event, actor=actor)
+        promote_waiting(event=event, actor=actor)
         booking.refresh_from_db()
         booking.event = event
     return booking
@@ -427,7 +424,9 @@ def attendee_substitute(*, actor: User, attendee: Attendee, person: AttendeeData
             replaces=attendee,
             created_at=now,
         )
-        _note(booking, actor=actor, comment=f"{person.name} comes instead of {attendee.name}")
+        history_note(
+            booking, actor=actor, comment=f"{person.name} comes instead of {attendee.name}"
+        )
         if booking.status == B.CONFIRMED:
             booking.sequence += 1
             booking.save(update_fields=["sequence"])
@@ -453,14 +452,14 @@ def waiting_list_leave(*, actor: User | None, booking: Booking) -> Booking:
         if booking.status != B.WAITING:
             raise DomainError("This booking is not on the waiting list; nothing was changed.")
         if actor is not None and not (
-            _is_staff(actor, event)
+            is_event_staff(actor, event)
             or can_manage_booking(
                 actor, booker_id=booking.booker_id, school=booking.school, trust=booking.trust
             )
         ):
             raise DomainError("You cannot change this booking.")
-        booking = _booking_transition(
-            booking_id=booking.pk,
+        booking = transition(
+            booking,
             to=B.LEFT,
             actor=actor,
             comment="Left the waiting list" + ("" if actor else " (link in the email)"),

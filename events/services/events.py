@@ -5,27 +5,27 @@ from django.db.models import F
 from django.utils import timezone
 
 from partnership.models import Partnership
-from partnership.permissions import can_manage_events
 from wellschools.audit import audit_record
 from wellschools.errors import DomainError
 from wellschools.models import User
+from wellschools.workflow import history_note, transition
 
 from .. import notifications
-from ..models import Attendee, Booking, Event, EventChange
-from .bookings import _promote_waiting
+from ..models import Attendee, Booking, Event
+from ..permissions import can_manage_events
+from .bookings import promote_waiting
 from .core import (
     CALENDAR_FIELDS,
     EVENT_FIELDS,
     FIELD_LABELS,
     LIVE,
-    A,
-    B,
-    E,
-    _booking_transition,
-    _event_transition,
-    _lock_event,
-    _places_taken,
+    lock_event,
+    places_taken,
 )
+
+A = Attendee.Status
+B = Booking.Status
+E = Event.Status
 
 
 def _validate_event(values: dict, *, places_taken: int = 0) -> None:
@@ -75,7 +75,7 @@ def event_create(*, actor: User, partnership: Partnership, **values) -> Event:
         event = Event.objects.create(
             partnership=partnership, created_by=actor, status=E.DRAFT, **values
         )
-        EventChange.objects.create(event=event, to_status=E.DRAFT, actor=actor, comment="Created")
+        history_note(event, actor=actor, comment="Created", created=True)
         audit_record(
             actor=actor,
             action="event.created",
@@ -92,14 +92,14 @@ def event_update(*, actor: User, event: Event, **values) -> Event:
     if not can_manage_events(actor, event.partnership):
         raise DomainError("Only the partnership's coordinators change events.")
     with transaction.atomic():
-        event = _lock_event(event.pk)
+        event = lock_event(event.pk)
         if event.status == E.CANCELLED:
             raise DomainError("This event is cancelled: it cannot be changed.")
         new = {field: getattr(event, field) for field in EVENT_FIELDS}
         new.update({field: values[field] for field in EVENT_FIELDS if field in values})
         for text in ("title", "description", "venue_name", "venue_address", "online_url"):
             new[text] = (new[text] or "").strip()
-        _validate_event(new, places_taken=_places_taken(event))
+        _validate_event(new, places_taken=places_taken(event))
         changed = [field for field in EVENT_FIELDS if new[field] != getattr(event, field)]
         if not changed:
             return event
@@ -108,10 +108,8 @@ def event_update(*, actor: User, event: Event, **values) -> Event:
             setattr(event, field, new[field])
         event.save(update_fields=changed)
         calendar_changes = [FIELD_LABELS[f] for f in changed if f in CALENDAR_FIELDS]
-        EventChange.objects.create(
-            event=event,
-            from_status=event.status,
-            to_status=event.status,
+        history_note(
+            event,
             actor=actor,
             comment="Changed: " + ", ".join(f.replace("_", " ") for f in changed),
         )
@@ -125,7 +123,7 @@ def event_update(*, actor: User, event: Event, **values) -> Event:
         if event.status == E.PUBLISHED and calendar_changes:
             _tell_about_change(event=event, changes=calendar_changes)
         if event.status == E.PUBLISHED and event.capacity > previous_capacity:
-            _promote_waiting(event=event, actor=actor)
+            promote_waiting(event=event, actor=actor)
     return event
 
 
@@ -163,15 +161,7 @@ def event_publish(*, actor: User, event: Event) -> Event:
         raise DomainError("Only the partnership's coordinators publish events.")
     if event.starts_at <= timezone.now():
         raise DomainError("This event has started already: change its dates first.")
-    with transaction.atomic():
-        event = _event_transition(event_id=event.pk, to=E.PUBLISHED, actor=actor)
-        audit_record(
-            actor=actor,
-            action="event.published",
-            target=event,
-            partnership_id=event.partnership_id,
-        )
-    return event
+    return transition(event, to=E.PUBLISHED, actor=actor, audit="event.published")
 
 
 def event_cancel(*, actor: User, event: Event, reason: str) -> Event:
@@ -182,14 +172,18 @@ def event_cancel(*, actor: User, event: Event, reason: str) -> Event:
     if not reason:
         raise DomainError("Say why, for the people who booked.", field="reason")
     with transaction.atomic():
-        event = _event_transition(event_id=event.pk, to=E.CANCELLED, actor=actor, comment=reason)
+        event = transition(
+            event,
+            to=E.CANCELLED,
+            actor=actor,
+            comment=reason,
+            fields={"cancellation_reason": reason},
+        )
         bookings = _live_bookings_with_attendees(event)
         Booking.objects.filter(event=event, status=B.CONFIRMED).update(sequence=F("sequence") + 1)
         for booking in bookings:
             was_waiting = booking.status == B.WAITING
-            changed = _booking_transition(
-                booking_id=booking.pk, to=B.CANCELLED, actor=actor, comment="Event cancelled"
-            )
+            changed = transition(booking, to=B.CANCELLED, actor=actor, comment="Event cancelled")
             notifications.event_cancelled(
                 booking=changed,
                 attendees=booking.active_attendees,

@@ -148,7 +148,7 @@ def test_the_positions_told_are_the_waiting_lists_real_order(partnership, monkey
         actor=schools[0][1], event=event, attendees=people(2, "full"), school=schools[0][0]
     )
     slow = threading.Event()
-    real_lock = booking_services._lock_event
+    real_lock = booking_services.lock_event
 
     def lock_event(event_id):
         if threading.current_thread().name == "slow":
@@ -156,7 +156,7 @@ def test_the_positions_told_are_the_waiting_lists_real_order(partnership, monkey
             time.sleep(0.5)
         return real_lock(event_id)
 
-    monkeypatch.setattr(booking_services, "_lock_event", lock_event)
+    monkeypatch.setattr(booking_services, "lock_event", lock_event)
     results = {}
 
     def join(name, school, leader):
