@@ -56,6 +56,15 @@ _ACCREDITATION_MOVES = {
 
 AUDIT_SENTENCES: dict[str, str | Any] = {
     **{f"accreditation.{to}": sentence for to, sentence in _ACCREDITATION_MOVES.items()},
+    # A resumed review keeps the earlier round's note here (it leaves the summary).
+    "accreditation.in_review": lambda v: (
+        f"Started the review of an accreditation application ({v['object']})."
+        + (
+            f" The earlier round's note to the coordinators: “{v['earlier_note']}”."
+            if v.get("earlier_note") not in (None, "nobody")
+            else ""
+        )
+    ),
     "accreditation.started": "Started an accreditation application ({object}).",
     "accreditation.reviewer_assigned": "Asked {reviewer} to review an accreditation "
     "application ({object}).",
