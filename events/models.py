@@ -66,6 +66,10 @@ class Event(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.TextField(blank=True)
+    # Freed places are held for the waiting list: while anyone waits, new bookers join the
+    # list. A coordinator may release held places that no waiting group fits; new bookers
+    # may then take this many.
+    places_released = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -129,6 +133,11 @@ class Event(models.Model):
     def changes_until(self):
         """Bookers change or cancel until this moment; after it only a coordinator can."""
         return self.cancellation_deadline or self.starts_at
+
+    @property
+    def changes_closed(self) -> bool:
+        """Past the deadline: bookers can no longer change or cancel confirmed places."""
+        return timezone.now() >= self.changes_until
 
 
 class EventChange(StatusHistory):
@@ -206,6 +215,12 @@ class Booking(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in (self.Status.WAITING, self.Status.CONFIRMED)
+
+    @property
+    def closed_to_booker(self) -> bool:
+        """The one change-deadline rule: a confirmed booking after the event's deadline
+        can be changed only by a coordinator (a waiting-list group can always leave)."""
+        return self.status == self.Status.CONFIRMED and self.event.changes_closed
 
     def transition_refused(self, to: str) -> str:
         return f"This booking is {self.get_status_display().lower()} already; nothing was changed."

@@ -150,10 +150,7 @@ def booking_context(booking: Booking, *, manage: bool) -> dict:
     event = booking.event
     attendees = selectors.booking_attendees(booking=booking)
     availability = selectors.event_availability(event=event)
-    deadline_passed = timezone.now() >= event.changes_until
-    can_change = booking.is_live and (
-        manage or booking.status == Booking.Status.WAITING or not deadline_passed
-    )
+    can_change = booking.is_live and (manage or not booking.closed_to_booker)
     return {
         "booking": booking,
         "event": event,
@@ -162,7 +159,7 @@ def booking_context(booking: Booking, *, manage: bool) -> dict:
         "position": selectors.waiting_position(booking=booking),
         "group_fits": len(attendees) <= availability.free,
         "can_change": can_change,
-        "deadline_passed": deadline_passed,
+        "deadline_passed": event.changes_closed,
         "history": selectors.booking_history(booking=booking),
         "manage": manage,
         "base_url": booking.get_manage_url() if manage else booking.get_absolute_url(),

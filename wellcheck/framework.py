@@ -1,6 +1,7 @@
 """Framework versions as data: loading the shipped file, drafting and publishing."""
 
 import json
+from functools import cache
 from pathlib import Path
 
 from django.db import transaction
@@ -10,6 +11,13 @@ from wellschools.errors import DomainError
 
 FRAMEWORK_DIR = Path(__file__).resolve().parent / "frameworks"
 PILLAR_KEYS = ("well_culture", "lead_well", "move_well", "live_well")
+
+
+@cache
+def shipped_pillars() -> list[tuple[str, str]]:
+    """(key, name) of each pillar in the newest shipped framework file, in order."""
+    newest = max(int(path.stem[1:]) for path in FRAMEWORK_DIR.glob("v*.json"))
+    return [(pillar["key"], pillar["name"]) for pillar in framework_file(newest)["pillars"]]
 
 
 def framework_file(number: int) -> dict:
@@ -97,9 +105,22 @@ def framework_publish(*, actor, version):
     return version
 
 
+def _models() -> dict:
+    """The current models, by the names ``load_into`` asks for (a migration passes its
+    historical ones instead)."""
+    from .models import DataQuestion, FrameworkVersion, Pillar, Question
+
+    return {
+        "FrameworkVersion": FrameworkVersion,
+        "Pillar": Pillar,
+        "Question": Question,
+        "DataQuestion": DataQuestion,
+    }
+
+
 def framework_draft_from(*, actor, version):
     """A new draft that copies a version, to edit in the admin and publish later."""
-    from .models import DataQuestion, FrameworkVersion, Pillar, Question
+    from .models import FrameworkVersion
 
     data = {
         "version": (
@@ -138,12 +159,7 @@ def framework_draft_from(*, actor, version):
             for d in version.data_questions.all()
         ],
     }
-    models = {
-        "FrameworkVersion": FrameworkVersion,
-        "Pillar": Pillar,
-        "Question": Question,
-        "DataQuestion": DataQuestion,
-    }
+    models = _models()
     with transaction.atomic():
         return load_into(data, models=models, publish=False)
 
@@ -151,16 +167,11 @@ def framework_draft_from(*, actor, version):
 def framework_ensure_first():
     """Load the shipped first version if it is missing (the migration loads it; a database
     flushed by tests or restored from elsewhere may not have it)."""
-    from .models import DataQuestion, FrameworkVersion, Pillar, Question
+    from .models import FrameworkVersion
 
     existing = FrameworkVersion.objects.filter(number=1).first()
     if existing:
         return existing
-    models = {
-        "FrameworkVersion": FrameworkVersion,
-        "Pillar": Pillar,
-        "Question": Question,
-        "DataQuestion": DataQuestion,
-    }
+    models = _models()
     with transaction.atomic():
         return load_into(framework_file(1), models=models, publish=True)

@@ -77,7 +77,7 @@ def _pages_of_a_school(school, year):
 def test_every_page_sends_a_person_without_totp_to_set_it_up(request, as_user, school, leader, who):
     """Finding 2: with a password alone a coordinator or platform admin opened school
     pages, Well Checks and invitations; now every page leads to the TOTP set-up."""
-    from wellcheck_helpers import submitted_check
+    from factories import submitted_check
 
     well_check = submitted_check(school, leader)
     user = (

@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from factories import submitted_check
 from pypdf import PdfReader
-from wellcheck_helpers import answer_all, submitted_check
+from wellcheck_helpers import answer_all
 
 from wellcheck import services
 from wellcheck.models import Action, ActionUpdate, DataAnswer, DataQuestion, Question, WellCheck

@@ -5,9 +5,8 @@ import io
 
 import pytest
 from django.urls import reverse
-from factories import SchoolFactory
+from factories import SchoolFactory, submitted_check
 from pypdf import PdfReader
-from wellcheck_helpers import submitted_check
 
 from wellcheck.models import Answer
 from wellschools.models import GeneratedDocument

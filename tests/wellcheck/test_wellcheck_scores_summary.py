@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from factories import MembershipFactory, SchoolFactory
-from wellcheck_helpers import submitted_check, this_year
+from factories import MembershipFactory, SchoolFactory, submitted_check
+from wellcheck_helpers import this_year
 
 from wellcheck import selectors, services
 from wellcheck.models import WellCheck, WellCheckScore
