@@ -91,6 +91,10 @@ AUDIT_SENTENCES: dict[str, str | Any] = {
         f"Emailed “{v.get('subject', '')}” about {v['object']} to "
         f"{_count(v, 'recipients', 'person', 'people')} ({v.get('audience', 'everyone')})."
     ),
+    "event.places_released": lambda v: (
+        f"Released {_count(v, 'places', 'place', 'places')} held for the waiting list of "
+        f"{v['object']}, so anyone can book {'it' if v.get('places') == '1' else 'them'}."
+    ),
     "event.register_marked": lambda v: (
         f"Marked the register of {v['object']} for {_count(v, 'marks', 'person', 'people')}."
     ),

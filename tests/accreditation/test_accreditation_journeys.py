@@ -164,7 +164,7 @@ def test_a_new_review_round_starts_without_the_last_rounds_recommendation(
     assert "<dt>Recommendation</dt>" not in summary
     assert "Round one: show how pupils are heard." not in summary
     # The earlier round's note is kept for the coordinators, in the audit log.
-    resumed = AuditEvent.objects.filter(action="accreditation.in_review").last()
+    resumed = AuditEvent.objects.filter(action="accreditation.in_review").first()  # newest
     assert resumed.data["earlier_note"] == "Round one: show how pupils are heard."
     review = client.get(application.get_review_url())
     assert review.context["form"]["recommendation_comment"].value() in ("", None)
