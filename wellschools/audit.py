@@ -56,6 +56,15 @@ _ACCREDITATION_MOVES = {
 
 AUDIT_SENTENCES: dict[str, str | Any] = {
     **{f"accreditation.{to}": sentence for to, sentence in _ACCREDITATION_MOVES.items()},
+    # A resumed review keeps the earlier round's note here (it leaves the summary).
+    "accreditation.in_review": lambda v: (
+        f"Started the review of an accreditation application ({v['object']})."
+        + (
+            f" The earlier round's note to the coordinators: “{v['earlier_note']}”."
+            if v.get("earlier_note") not in (None, "nobody")
+            else ""
+        )
+    ),
     "accreditation.started": "Started an accreditation application ({object}).",
     "accreditation.reviewer_assigned": "Asked {reviewer} to review an accreditation "
     "application ({object}).",
@@ -81,6 +90,10 @@ AUDIT_SENTENCES: dict[str, str | Any] = {
     "event.message_sent": lambda v: (
         f"Emailed “{v.get('subject', '')}” about {v['object']} to "
         f"{_count(v, 'recipients', 'person', 'people')} ({v.get('audience', 'everyone')})."
+    ),
+    "event.places_released": lambda v: (
+        f"Released {_count(v, 'places', 'place', 'places')} held for the waiting list of "
+        f"{v['object']}, so anyone can book {'it' if v.get('places') == '1' else 'them'}."
     ),
     "event.register_marked": lambda v: (
         f"Marked the register of {v['object']} for {_count(v, 'marks', 'person', 'people')}."

@@ -248,7 +248,8 @@ def application_request_changes(
 
 def application_resume_review(*, actor: User, application: Application) -> Application:
     """A resubmitted application goes back into review, in a new round. The earlier
-    round's recommendation and note stay in the history, not in the new round's summary."""
+    round's recommendation and note are not the new round's: they leave the summary and
+    are kept in the coordinators' audit log."""
     with transaction.atomic():
         row = locked(application)
         _require_reviewer(actor, row)
@@ -267,6 +268,10 @@ def application_resume_review(*, actor: User, application: Application) -> Appli
                 "review_round": row.review_round + 1,
                 "recommendation": "",
                 "recommendation_comment": "",
+            },
+            audit_data={
+                "earlier_recommendation": row.recommendation,
+                "earlier_note": row.recommendation_comment,
             },
         )
     return row

@@ -20,6 +20,7 @@ from accreditation import services
 from accreditation.models import Application, Evidence
 from accreditation.selectors import eligibility
 from accreditation.services import AccreditationError
+from wellschools.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 S = Application.Status
@@ -161,8 +162,10 @@ def test_a_new_review_round_starts_without_the_last_rounds_recommendation(
     client = as_user(coordinator)
     summary = client.get(application.get_coordinator_url()).content.decode()
     assert "<dt>Recommendation</dt>" not in summary
-    # The earlier round's note stays where it belongs: in the history.
-    assert "Round one: show how pupils are heard." in summary
+    assert "Round one: show how pupils are heard." not in summary
+    # The earlier round's note is kept for the coordinators, in the audit log.
+    resumed = AuditEvent.objects.filter(action="accreditation.in_review").first()  # newest
+    assert resumed.data["earlier_note"] == "Round one: show how pupils are heard."
     review = client.get(application.get_review_url())
     assert review.context["form"]["recommendation_comment"].value() in ("", None)
 
