@@ -82,9 +82,9 @@ def test_coordinator_invites_a_leader_who_accepts_and_signs_in_again(
     settings.SITE_URL = base  # the emailed link must point at the live server
     school_url = f"{base}{school.get_absolute_url()}"
 
-    # 1. The coordinator signs in through allauth's login page. /home/ sends a person with
-    #    one role to their place: here the partnership's page, which is gated until TOTP is
-    #    set up, and allauth asks for the password again before enrolling an authenticator.
+    # 1. The coordinator signs in through allauth's login page. Every page, /home/ first, is
+    #    gated until TOTP is set up (two-factor follows the person, not the path), and
+    #    allauth asks for the password again before enrolling an authenticator.
     sign_in(page, base, coordinator.email, PASSWORD, check_a11y)
     page.wait_for_url(re.compile(r"/accounts/reauthenticate/"))
     expect(page.get_by_role("status")).to_contain_text("must set up two-factor authentication")
@@ -92,9 +92,9 @@ def test_coordinator_invites_a_leader_who_accepts_and_signs_in_again(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
 
-    # 2. The TOTP set-up page, which will return to the partnership page afterwards.
+    # 2. The TOTP set-up page, which will return to /home/ (and so the partnership page).
     page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/"))
-    assert f"next=/partnership/{partnership.slug}/" in unquote(page.url)
+    assert "next=/home/" in unquote(page.url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Activate Authenticator App")
     check_a11y(page)
     secret = page.get_by_label("Authenticator secret").input_value()
