@@ -190,6 +190,7 @@ SAMPLES = {
     "events_manage:detail": _managed_event,
     "events_manage:edit": _managed_event,
     "events_manage:publish": _managed_event,
+    "events_manage:release_places": _managed_event,
     "events_manage:cancel": _managed_event,
     "events_manage:release_places": _managed_event,
     "events_manage:register": _managed_event,
