@@ -40,7 +40,7 @@ def test_malformed_values_in_every_field_never_give_a_server_error(name, world_a
 
 
 def test_a_non_numeric_action_owner_gives_the_form_back_with_a_message(as_user, school, leader):
-    from wellcheck_helpers import submitted_check
+    from factories import submitted_check
 
     well_check = submitted_check(school, leader)
     url = reverse("wellcheck:plan", args=[school.urn, well_check.academic_year])
@@ -63,7 +63,7 @@ def test_a_non_numeric_action_owner_gives_the_form_back_with_a_message(as_user, 
 def test_a_malformed_urn_or_question_is_no_server_error(
     as_user, partnership, school, leader, coordinator, value
 ):
-    from wellcheck_helpers import submitted_check
+    from factories import submitted_check
 
     well_check = submitted_check(school, leader)
     client = as_user(coordinator)

@@ -197,7 +197,15 @@ def test_coordinator_pages_and_panels_pass_axe(
     page.get_by_role("button", name="Save as a draft").click()
     ends = page.get_by_label("Ends*", exact=True)
     expect(ends).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_text("The event must end after it starts.")).to_be_visible()
+    # The message is next to the field and, as a link to it, in the error summary on top.
+    expect(
+        page.locator(".invalid-feedback").get_by_text("The event must end after it starts.")
+    ).to_be_visible()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(
+        summary.get_by_role("link", name="Ends: The event must end after it starts.")
+    ).to_have_attribute("href", "#id_ends_at")
     expect(page.get_by_label("Title*", exact=True)).to_have_value("Summer festival")
     check_a11y(page)
 

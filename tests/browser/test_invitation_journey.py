@@ -69,15 +69,15 @@ def test_coordinator_invites_a_leader_who_accepts_and_signs_in_again(
     settings.SITE_URL = base  # the emailed link must point at the live server
     school_url = f"{base}{school.get_absolute_url()}"
 
-    # 1. The coordinator signs in through allauth's login page. /home/ sends a person with
-    #    one role to their place: here the partnership's page, which is gated until TOTP is
-    #    set up. Having just signed in, they are not asked for the password again.
+    # 1. The coordinator signs in through allauth's login page. Every page, /home/ first, is
+    #    gated until TOTP is set up (two-factor follows the person, not the path). Having
+    #    just signed in, they are not asked for the password again.
     sign_in(page, base, coordinator.email, PASSWORD, check_a11y)
     page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate/"))
     expect(page.get_by_role("status")).to_contain_text("must set up two-factor authentication")
 
-    # 2. The TOTP set-up page, which will return to the partnership page afterwards.
-    assert f"next=/partnership/{partnership.slug}/" in unquote(page.url)
+    # 2. The TOTP set-up page, which will return to /home/ (and so the partnership page).
+    assert "next=/home/" in unquote(page.url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor authentication")
     check_a11y(page)
     secret = page.get_by_label("Secret (if you cannot scan the code)").input_value()

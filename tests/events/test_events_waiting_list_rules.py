@@ -10,7 +10,6 @@ from concurrency import run_together
 from django.core import mail
 from django.urls import reverse
 from events_helpers import (
-    _fast_passwords,  # noqa: F401
     book,
     make_event,
     member_school_with_leader,

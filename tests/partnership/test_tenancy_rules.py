@@ -4,8 +4,7 @@ coordinator only their partnership's schools, on its pages and in its PDF (findi
 
 import pytest
 from django.urls import reverse
-from factories import UserFactory, grant
-from wellcheck_helpers import submitted_check
+from factories import UserFactory, grant, submitted_check
 
 from partnership.models import Invitation, Membership
 

@@ -120,11 +120,6 @@ def ukdatetime(value):
     return date_filter(value, DATETIME_FORMAT)
 
 
-@register.filter
-def session_minutes(seconds) -> int:
-    return max(1, round(int(seconds) / 60))
-
-
 @register.filter(expects_localtime=True)
 def ukdaydate(value):
     """Wednesday 31 March 2027 (the same format with the day of the week, for events)."""
