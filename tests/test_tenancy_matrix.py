@@ -192,7 +192,6 @@ SAMPLES = {
     "events_manage:publish": _managed_event,
     "events_manage:release_places": _managed_event,
     "events_manage:cancel": _managed_event,
-    "events_manage:release_places": _managed_event,
     "events_manage:register": _managed_event,
     "events_manage:attendees_csv": _managed_event,
     "events_manage:message": _managed_event,
