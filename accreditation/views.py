@@ -20,11 +20,11 @@ from partnership.permissions import (
 from wellschools.documents import document_latest, document_request
 from wellschools.errors import DomainError
 from wellschools.models import GeneratedDocument
+from wellschools.uploads import download_name
 
 from . import selectors, services
 from .forms import PillarForm, VerifyForm, WithdrawForm
 from .models import Application, Award, Evidence, verification_code_normalise
-from .uploads import download_name
 
 S = Application.Status
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "wellcheck",
     "events",
     "accreditation",
+    "network",
 ]
 
 MIDDLEWARE = [
