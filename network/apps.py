@@ -1,21 +1,23 @@
 from django.apps import AppConfig
 
+from wellschools.extensions import Panel
+
 
 class NetworkConfig(AppConfig):
     name = "network"
     verbose_name = "Partnership network"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from wellschools.panels import register_panel
-
-        from . import panels, reminders  # noqa: F401 - registers the digest scanner
-
-        register_panel("school", "network/_school_panel.html", panels.school_panel, order=50)
-        register_panel("wellcheck_growth", "network/_peer_panel.html", panels.peer_panel, order=50)
-        register_panel(
+    # Extensions, declared the one way (wellschools.extensions). "wellcheck_growth" and
+    # "accreditation_pillar" are rendered by those apps' pages with {% panels %}, so they
+    # show the network's matches and stories without importing this app.
+    panels = [
+        Panel("school", "network/_school_panel.html", "network.panels.school_panel", 50),
+        Panel("wellcheck_growth", "network/_peer_panel.html", "network.panels.peer_panel", 50),
+        Panel(
             "accreditation_pillar",
             "network/_accreditation_pillar_panel.html",
-            panels.accreditation_pillar_panel,
-            order=50,
-        )
+            "network.panels.accreditation_pillar_panel",
+            50,
+        ),
+    ]
+    reminder_scanners = ["network.reminders.send_weekly_digests"]

@@ -13,7 +13,6 @@ from wellschools.models import User
 from . import permissions, selectors, services
 from .forms import AddMemberForm, MeetingForm, ModerationForm, NetworkForm, OfferForm
 from .models import Network, Offer, PracticeStory
-from .views import _fail
 
 
 @login_required
@@ -47,7 +46,7 @@ def moderate(request, slug: str, pk: int):
                 services.story_return(actor=request.user, story=story, comment=comment)
                 messages.success(request, f"Returned “{story.title}” to the school with comments.")
         except DomainError as error:
-            _fail(form, error)
+            error.add_to_form(form)
         else:
             return redirect("network_manage:queue", slug=partnership.slug)
     return render(
@@ -108,7 +107,7 @@ def offer_edit(request, slug: str, pk: int | None = None):
                 actor=request.user, partnership=partnership, offer=offer, **form.cleaned_data
             )
         except DomainError as error:
-            _fail(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, f"Saved “{saved.title}”.")
             return redirect("network_manage:offers", slug=partnership.slug)
@@ -165,7 +164,7 @@ def network_edit(request, slug: str, pk: int | None = None):
                 actor=request.user, partnership=partnership, network=network, **form.cleaned_data
             )
         except DomainError as error:
-            _fail(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, f"Saved “{saved.name}”.")
             return redirect("network_manage:network", slug=partnership.slug, pk=saved.pk)
@@ -208,7 +207,7 @@ def member_add(request, slug: str, pk: int):
             try:
                 services.network_join(actor=request.user, network=network, person=person)
             except DomainError as error:
-                _fail(form, error)
+                error.add_to_form(form)
             else:
                 messages.success(request, f"Added {person.display_name}.")
                 return redirect("network_manage:network", slug=slug, pk=pk)
@@ -235,7 +234,7 @@ def meeting_add(request, slug: str, pk: int):
         try:
             services.meeting_link(actor=request.user, network=network, event=event)
         except DomainError as error:
-            _fail(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, f"“{event.title}” is now a meeting of {network.name}.")
             return redirect("network_manage:network", slug=slug, pk=pk)

@@ -5,15 +5,9 @@ from django import forms
 
 from wellcheck.models import Pillar, Question
 from wellschools.uploads import ACCEPTED_LABEL, MAX_UPLOAD_LABEL
+from wellschools.widgets import IsoDateInput
 
 from .models import Phase
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def format_value(self, value):
-        return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 class QuestionChoiceField(forms.ModelMultipleChoiceField):
@@ -175,7 +169,7 @@ class OfferForm(forms.Form):
     )
     url = forms.URLField(label="Link", max_length=500, assume_scheme="https")
     closes_on = forms.DateField(
-        label="Closing date", widget=DateInput, help_text="The offer disappears after this day."
+        label="Closing date", widget=IsoDateInput, help_text="The offer disappears after this day."
     )
 
     def __init__(self, *args, pillars: list[Pillar], **kwargs):

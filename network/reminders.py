@@ -8,13 +8,11 @@ non-essential email: the email preferences and the one-click unsubscribe apply.
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from wellschools.email import email_send
 from wellschools.preferences import reminders_unwanted
-from wellschools.reminders import reminder_claim, reminder_scanner
+from wellschools.reminders import reminder_send
 
 from . import selectors
 from .models import DigestSubscription
@@ -28,7 +26,6 @@ def digest_week_key(user_id: int, now=None) -> str:
     return f"{user_id}:{year}-W{week:02d}"
 
 
-@reminder_scanner
 def send_weekly_digests(now=None) -> int:
     now = now or timezone.now()
     local = timezone.localtime(now)
@@ -47,23 +44,16 @@ def send_weekly_digests(now=None) -> int:
         digest = selectors.digest_for(user=user, since=since)
         if digest.is_empty:
             continue
-        with transaction.atomic():
-            if not reminder_claim(
-                kind=DIGEST_KIND, key=digest_week_key(user.pk, now), recipient=user.email
-            ):
-                continue
-            email_send(
-                to=user.email,
-                template="network_digest",
-                context={
-                    "name": user.display_name,
-                    "digest": digest,
-                    "site_url": settings.SITE_URL,
-                    "network_url": settings.SITE_URL + reverse("network:home"),
-                },
-                kind=DIGEST_KIND,
-                about=subscription,
-                essential=False,
-            )
-        sent += 1
+        sent += reminder_send(
+            kind=DIGEST_KIND,
+            key=digest_week_key(user.pk, now),
+            recipient=user.email,
+            template="network_digest",
+            context={
+                "name": user.display_name,
+                "digest": digest,
+                "network_url": settings.SITE_URL + reverse("network:home"),
+            },
+            about=subscription,
+        )
     return sent

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
-from partnership.models import Partnership, Role, School
+from partnership.models import Partnership, School
+from partnership.selectors import coordinator_emails, leader_emails
 from wellcheck.models import Pillar, Question
 from wellschools.audit import audit_record
 from wellschools.email import email_send
@@ -38,22 +39,6 @@ MAX_LINKS = 5
 
 class NetworkError(DomainError):
     pass
-
-
-def _leader_emails(school: School) -> list[str]:
-    return list(
-        Role.objects.filter(
-            school=school, kind=Role.Kind.SCHOOL_LEADER, user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
-
-
-def _coordinator_emails(partnership: Partnership) -> list[str]:
-    return list(
-        Role.objects.filter(
-            partnership=partnership, kind=Role.Kind.COORDINATOR, user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
 
 
 def _url(path: str) -> str:
@@ -178,7 +163,7 @@ def story_submit(*, actor: User, story: PracticeStory) -> PracticeStory:
     )
     path = reverse("network_manage:queue", kwargs={"slug": row.partnership.slug})
     email_send(
-        to=_coordinator_emails(row.partnership),
+        to=coordinator_emails(partnership=row.partnership),
         template="network_story_submitted",
         context={"story": row, "school": row.school, "url": _url(path)},
         about=row,
@@ -202,7 +187,7 @@ def story_publish(*, actor: User, story: PracticeStory, comment: str = "") -> Pr
         error=NetworkError,
     )
     email_send(
-        to=_leader_emails(row.school),
+        to=leader_emails(school=row.school),
         template="network_story_moderated",
         context={
             "story": row,
@@ -230,7 +215,7 @@ def story_return(*, actor: User, story: PracticeStory, comment: str) -> Practice
         error=NetworkError,
     )
     email_send(
-        to=_leader_emails(row.school),
+        to=leader_emails(school=row.school),
         template="network_story_moderated",
         context={
             "story": row,
@@ -381,7 +366,7 @@ def contact_request_send(
         # Relayed: the email names the asking school and person but carries no address, and
         # replying happens on the platform's page.
         email_send(
-            to=_leader_emails(to_school),
+            to=leader_emails(school=to_school),
             template="network_contact_request",
             context={
                 "request": request,

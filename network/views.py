@@ -38,13 +38,6 @@ from .models import (
 PAGE_SIZE = 20
 
 
-def _fail(form, error: DomainError) -> None:
-    if error.field and error.field in form.fields:
-        form.add_error(error.field, error.message)
-    else:
-        form.add_error(None, error.message)
-
-
 def _file_response(field_file, original: str, mime: str):
     try:
         handle = field_file.open("rb")
@@ -225,7 +218,7 @@ def story_new(request, urn: int):
                 actor=request.user, school=school, **_story_fields(form.cleaned_data)
             )
         except DomainError as error:
-            _fail(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, "Saved as a draft. Submit it when it is ready.")
             return redirect(story)
@@ -258,7 +251,7 @@ def story_edit(request, pk: int):
                 actor=request.user, story=story, **_story_fields(form.cleaned_data)
             )
         except DomainError as error:
-            _fail(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, "Your changes are saved.")
             return redirect(story)
@@ -347,7 +340,7 @@ def attachment_add(request, pk: int):
                 actor=request.user, story=story, upload=form.cleaned_data["file"]
             )
         except DomainError as error:
-            _fail(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, "The file is added.")
             return redirect(story)
@@ -384,7 +377,7 @@ def link_add(request, pk: int):
         try:
             services.link_add(actor=request.user, story=story, **form.cleaned_data)
         except DomainError as error:
-            _fail(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, "The link is added.")
             return redirect(story)
@@ -479,7 +472,7 @@ def ask(request, urn: int, to_urn: int, question_id: int):
                 message=form.cleaned_data["message"],
             )
         except DomainError as error:
-            _fail(form, error)
+            error.add_to_form(form)
         else:
             messages.success(
                 request,
@@ -518,7 +511,7 @@ def message(request, pk: int):
                     actor=request.user, request=contact, reply=form.cleaned_data["reply"]
                 )
             except DomainError as error:
-                _fail(form, error)
+                error.add_to_form(form)
             else:
                 messages.success(request, "Your reply is sent, with your email address.")
                 return redirect(contact)
@@ -601,7 +594,7 @@ def item_add(request, pk: int):
                 upload=form.cleaned_data["file"],
             )
         except DomainError as error:
-            _fail(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, "Shared with the network's members.")
             return redirect(network)
