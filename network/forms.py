@@ -115,7 +115,7 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["pillar"].choices = [("", "All pillars")] + [(p.key, p.name) for p in pillars]
         self.fields["question"].choices = [("", "All questions")] + [
-            (q.key, f"{p.name}: {q.text}") for p in pillars for q in p.questions.all()
+            (f"{p.key}.{q.key}", f"{p.name}: {q.text}") for p in pillars for q in p.questions.all()
         ]
 
 

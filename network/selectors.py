@@ -67,9 +67,11 @@ def stories_published(
             )
         )
     if question_key:
+        # "<pillar key>.<question key>": question keys are unique within a pillar only.
+        in_pillar, _, key = question_key.partition(".")
         stories = stories.filter(
             pk__in=PracticeStory.questions.through.objects.filter(
-                question__key=question_key
+                question__pillar__key=in_pillar, question__key=key
             ).values("practicestory_id")
         )
     if phase:
@@ -195,19 +197,20 @@ def peer_matches(
     chosen = {key: ids[:PEERS_PER_QUESTION] for key, ids in strong.items()}
     peer_ids = {pk for ids in chosen.values() for pk in ids}
     schools = School.objects.in_bulk(list(peer_ids))
-    stories: dict[tuple[int, str], list[PracticeStory]] = {}
+    stories: dict[tuple[int, str, str], list[PracticeStory]] = {}
     for story in PracticeStory.objects.filter(
         school_id__in=peer_ids,
         partnership=partnership,
         status=PracticeStory.Status.PUBLISHED,
     ).prefetch_related(Prefetch("questions", queryset=Question.objects.select_related("pillar"))):
         for question in story.questions.all():
-            stories.setdefault((story.school_id, question.key), []).append(story)
+            key = (story.school_id, question.pillar.key, question.key)
+            stories.setdefault(key, []).append(story)
     return [
         GrowthMatch(
             question=q,
             peers=[
-                Peer(school=schools[pk], stories=stories.get((pk, q.key), []))
+                Peer(school=schools[pk], stories=stories.get((pk, q.pillar.key, q.key), []))
                 for pk in chosen.get((q.pillar.key, q.key), [])
             ],
         )
@@ -364,17 +367,19 @@ def digest_for(*, user, since: datetime) -> Digest:
         )
     )
     latest = latest_submitted_checks(school_ids)
-    growth = set(
-        Answer.objects.filter(
-            well_check_id__in=list(latest.values()), rating__in=GROWTH_RATINGS
-        ).values_list("question__key", flat=True)
-    )
+    growth = Q(pk__in=[])
+    for pillar_key, question_key in (
+        Answer.objects.filter(well_check_id__in=list(latest.values()), rating__in=GROWTH_RATINGS)
+        .values_list("question__pillar__key", "question__key")
+        .distinct()
+    ):
+        growth |= Q(questions__pillar__key=pillar_key, questions__key=question_key)
     stories = list(
         PracticeStory.objects.filter(
+            growth,
             partnership_id__in=partnership_ids,
             status=PracticeStory.Status.PUBLISHED,
             published_at__gte=since,
-            questions__key__in=growth,
         )
         .exclude(school_id__in=school_ids)
         .select_related("school")

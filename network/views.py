@@ -79,8 +79,6 @@ def home(request):
     partnerships = list(Partnership.objects.filter(pk__in=partnership_ids).order_by("name"))
     if len(partnerships) == 1:
         return redirect("network:library", slug=partnerships[0].slug)
-    if not partnerships:
-        raise Http404("You are not in a partnership yet")
     return render(request, "network/home.html", {"partnerships": partnerships})
 
 

@@ -217,3 +217,35 @@ def test_links_are_added_and_removed(as_user, leader, school):
     assert link.url == "https://example.org/walk"
     client.post(reverse("network:link_remove", args=[written.pk, link.pk]))
     assert not written.links.exists()
+
+
+def test_library_search_by_pillar_question_phase_and_text(
+    as_user, school, leader, other_school, other_leader, coordinator
+):
+    move = question("move_well")
+    mile = story(school, leader, title="Daily mile", questions=[move], publish_by=coordinator)
+    voice = story(
+        other_school,
+        other_leader,
+        title="Staff voice panel",
+        pillar_key="lead_well",
+        publish_by=coordinator,
+    )
+    PracticeStory.objects.filter(pk=voice.pk).update(phase="secondary")
+    client = as_user(other_leader)
+    url = reverse("network:library", args=["oxfordshire"])
+
+    def titles(**query):
+        return [s.title for s in client.get(url, query).context["page"]]
+
+    assert set(titles()) == {"Daily mile", "Staff voice panel"}
+    assert titles(pillar="move_well") == ["Daily mile"]
+    assert titles(question=f"move_well.{move.key}") == ["Daily mile"]
+    assert titles(phase="secondary") == ["Staff voice panel"]
+    assert titles(q="voice PANEL") == ["Staff voice panel"]
+    assert titles(q=school.name.split()[0]) == ["Daily mile"]
+    # A malformed filter is ignored with a message, never a 500.
+    response = client.get(url, {"pillar": "nonsense", "page": "x"})
+    assert response.status_code == 200
+    assert set(titles(page="999")) == {"Daily mile", "Staff voice panel"}
+    assert mile.is_published
