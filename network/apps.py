@@ -21,3 +21,4 @@ class NetworkConfig(AppConfig):
         ),
     ]
     reminder_scanners = ["network.reminders.send_weekly_digests"]
+    demo_data = ["network.demo.seed_demo"]

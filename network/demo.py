@@ -45,9 +45,11 @@ STORIES = [
 
 
 @transaction.atomic
-def seed_network_demo(partnership: Partnership) -> str:
+def seed_demo(*, partnership: Partnership, members=None, leader_school=None) -> None:
+    """Added by ``manage.py seed_demo`` (declared in apps.py), after the Well Check's and
+    the events' demo data."""
     if PracticeStory.objects.filter(partnership=partnership).exists():
-        return "Network demo data already loaded."
+        return
     coordinator = User.objects.filter(
         roles__kind=Role.Kind.COORDINATOR, roles__partnership=partnership
     ).first()
@@ -113,7 +115,3 @@ def seed_network_demo(partnership: Partnership) -> str:
     launch = Event.objects.filter(partnership=partnership).order_by("starts_at").first()
     if launch:
         NetworkMeeting.objects.get_or_create(network=network, event=launch)
-    return (
-        f"Network demo: {len(seen_schools)} schools opted in, "
-        f"{min(len(seen_schools), 3)} stories, 1 offer, 1 network."
-    )

@@ -5,58 +5,29 @@ Check results and asks the first school, through the platform, without either ad
 """
 
 import re
-import time
+from urllib.parse import urlsplit
 
 import pytest
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import (
-    TOTP,
-    format_hotp_value,
-    generate_totp_secret,
-    hotp_value,
-)
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
-from django.utils import timezone
-from factories import MembershipFactory, PartnershipFactory, SchoolFactory, UserFactory, grant
+from factories import (
+    MembershipFactory,
+    PartnershipFactory,
+    SchoolFactory,
+    UserFactory,
+    grant,
+    submitted_check,
+)
 from playwright.sync_api import expect
 
+from browser.helpers import LOCAL_HOSTS, PASSWORD, totp_now
 from network.models import ContactOptIn, ContactRequest, PracticeStory
 from partnership.models import Role
-from wellcheck.models import Answer, Question, WellCheck, academic_year_of
-from wellcheck.selectors import framework_current
+from wellcheck.models import Question
 from wellschools.models import EmailMessage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 K = Role.Kind
-PASSWORD = "a-long-test-password"
-
-
-def totp_now(secret: str) -> str:
-    period = mfa_settings.TOTP_PERIOD
-    if period - time.time() % period < 3:
-        time.sleep(period - time.time() % period + 0.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
-
-
-def submitted(school, leader, *, move_well: str) -> WellCheck:
-    check = WellCheck.objects.create(
-        school=school,
-        academic_year=academic_year_of(timezone.localdate()),
-        framework=framework_current(),
-        status=WellCheck.Status.SUBMITTED,
-        started_by=leader,
-        submitted_by=leader,
-        submitted_at=timezone.now(),
-    )
-    Answer.objects.bulk_create(
-        Answer(
-            well_check=check,
-            question=q,
-            rating=move_well if q.pillar.key == "move_well" else "good",
-        )
-        for q in Question.objects.filter(pillar__framework=check.framework).select_related("pillar")
-    )
-    return check
 
 
 @pytest.fixture
@@ -76,8 +47,8 @@ def world():
     grant(coordinator, K.COORDINATOR, partnership=partnership)
     secret = generate_totp_secret()
     TOTP.activate(coordinator, secret)
-    submitted(sharing, leader, move_well="strong")
-    check = submitted(asking, asker, move_well="limited")
+    submitted_check(sharing, leader, ratings={"move_well": "strong"})
+    check = submitted_check(asking, asker, ratings={"move_well": "limited"})
     question = (
         Question.objects.filter(pillar__framework=check.framework, pillar__key="move_well")
         .select_related("pillar")
@@ -99,15 +70,11 @@ def world():
 
 @pytest.fixture
 def new_page(browser):
-    from urllib.parse import urlsplit
-
     contexts = []
 
     def only_local(route):
         url = route.request.url
-        if urlsplit(url).hostname in {"127.0.0.1", "localhost"} or url.startswith(
-            ("data:", "blob:", "about:")
-        ):
+        if urlsplit(url).hostname in LOCAL_HOSTS or url.startswith(("data:", "blob:", "about:")):
             route.continue_()
         else:
             route.abort("blockedbyclient")

@@ -1,5 +1,6 @@
 """Helpers for network tests (imported by module name; tests/ dirs are not packages)."""
 
+import factories
 from factories import MembershipFactory, SchoolFactory, UserFactory, grant
 
 from network import services
@@ -55,31 +56,15 @@ def story(
 
 
 def submitted_check(school, *, ratings=None, year=None, submit=True):
-    """A Well Check of the school, every question rated ``ratings[pillar key]`` or by
-    ``ratings[(pillar key, question key)]`` (default good), submitted through the service."""
-    from django.utils import timezone
+    """The shared ``factories.submitted_check``; ``submit=False`` leaves the same answers
+    in a check still in progress."""
+    if submit:
+        return factories.submitted_check(school, year=year, ratings=ratings)
+    from wellcheck.models import Answer
 
-    from wellcheck import services as wellcheck_services
-    from wellcheck.models import Answer, WellCheck, academic_year_of
-
-    actor = UserFactory()
-    grant(actor, "school_leader", school=school)
-    ratings = ratings or {}
-    check = WellCheck.objects.create(
-        school=school,
-        academic_year=year or academic_year_of(timezone.localdate()),
-        framework=framework_current(),
-        started_by=actor,
-    )
+    check = factories.WellCheckFactory(school=school, **({"academic_year": year} if year else {}))
     Answer.objects.bulk_create(
-        Answer(
-            well_check=check,
-            question=q,
-            updated_by=actor,
-            rating=ratings.get((q.pillar.key, q.key), ratings.get(q.pillar.key, "good")),
-        )
+        Answer(well_check=check, question=q, rating=(ratings or {}).get(q.pillar.key, "good"))
         for q in Question.objects.filter(pillar__framework=check.framework).select_related("pillar")
     )
-    if submit:
-        check = wellcheck_services.wellcheck_submit(actor=actor, well_check=check)
     return check
