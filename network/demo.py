@@ -23,8 +23,8 @@ from .models import (
     PracticeStoryHistory,
 )
 
-STORIES = [
-    (
+STORIES = {
+    "move_well": (
         "A daily mile for every class",
         "Every class runs or walks a mile at a time the teacher chooses, every day.",
         "All pupils, Reception to Year 6",
@@ -32,7 +32,7 @@ STORIES = [
         "Nothing but a marked route round the field",
         "Our PE lead",
     ),
-    (
+    "lead_well": (
         "Staff wellbeing check-ins",
         "A five-minute check-in each half term between every member of staff and a trained "
         "colleague, with a simple follow-up plan.",
@@ -41,7 +41,15 @@ STORIES = [
         "Two hours of training per check-in colleague",
         "Our deputy head",
     ),
-]
+    "live_well": (
+        "Year 6 community volunteers",
+        "Year 6 pupils volunteer for an hour a fortnight at the care home next door.",
+        "Year 6, about 30 pupils",
+        "Pupils talk about their community with pride; the care home asked for more visits.",
+        "Staff time for one supervising adult",
+        "Our Year 6 lead",
+    ),
+}
 
 
 @transaction.atomic
@@ -69,8 +77,14 @@ def seed_demo(*, partnership: Partnership, members=None, leader_school=None) -> 
         ContactOptIn.objects.get_or_create(school=school, pillar_key=answer.question.pillar.key)
         seen_schools.setdefault(school.pk, answer)
     now = timezone.now()
-    for index, answer in enumerate(list(seen_schools.values())[:3]):
-        title, did, whom, impact, cost, ask = STORIES[index % len(STORIES)]
+    by_pillar: dict[str, object] = {}
+    for answer in strong:
+        if answer.question.pillar.key in STORIES:
+            by_pillar.setdefault(answer.question.pillar.key, answer)
+    for index, (pillar_key, answer) in enumerate(
+        (k, by_pillar[k]) for k in STORIES if k in by_pillar
+    ):
+        title, did, whom, impact, cost, ask = STORIES[pillar_key]
         published = index < 2
         story = PracticeStory.objects.create(
             partnership=partnership,
