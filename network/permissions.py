@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from partnership.models import Membership, Partnership, School
@@ -39,7 +40,25 @@ def is_school_person(user, school: School) -> bool:
 
 
 def is_member_of(user, partnership: Partnership) -> bool:
-    return is_in_partnership(user, {partnership.pk})
+    """A coordinator of the partnership, or a person of an *active* member school (or of a
+    trust with one): a school that applied, lapsed or left reads nothing of the network.
+    Answered once per request (kept on the user object, like ``access_for``)."""
+    access = access_for(user)
+    if access.is_superuser or partnership.pk in access.coordinator_of:
+        return True
+    if not (access.school_kinds or access.trust_kinds):
+        return False
+    known = user.__dict__.setdefault("_network_member_of", {})
+    if partnership.pk not in known:
+        known[partnership.pk] = (
+            Membership.objects.filter(partnership=partnership, status=Membership.Status.ACTIVE)
+            .filter(
+                Q(school_id__in=list(access.school_kinds))
+                | Q(school__trust_id__in=list(access.trust_kinds))
+            )
+            .exists()
+        )
+    return known[partnership.pk]
 
 
 def school_is_active_member(school: School, partnership: Partnership) -> bool:
@@ -91,7 +110,8 @@ def get_partnership_for_member(user, slug: str) -> Partnership:
     partnership = get_object_or_404(Partnership, slug=slug)
     if is_member_of(user, partnership):
         return partnership
-    raise Http404
+    _refuse(user, {partnership.pk})
+    raise AssertionError("unreachable")
 
 
 def get_partnership_for_moderator(user, slug: str) -> Partnership:
@@ -170,7 +190,7 @@ def get_network_for(user, pk: int, *, right: Callable | None = None) -> Network:
     (e.g. ``can_see_network_items``) for its notes and files."""
     network = get_object_or_404(Network.objects.select_related("partnership"), pk=pk)
     if not is_member_of(user, network.partnership):
-        raise Http404
+        _refuse(user, {network.partnership_id})
     if right is None or right(user, network):
         return network
     raise PermissionDenied

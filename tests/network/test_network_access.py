@@ -215,3 +215,9 @@ def test_library_query_budget_is_constant(as_user, school, leader, coordinator, 
             publish_by=coordinator,
         )
     assert count() == small
+
+
+def test_a_school_that_left_reads_nothing(client, published, other_school, other_leader):
+    other_school.memberships.update(status="left")
+    for url in (reverse("network:library", args=["oxfordshire"]), published.get_absolute_url()):
+        assert status(client, other_leader, url) == 403
