@@ -12,8 +12,8 @@ A relayed message is for the two schools' people.
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from partnership.models import Membership, Partnership, School
