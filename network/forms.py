@@ -4,6 +4,7 @@ person could post: those come from the page's own checked objects."""
 from django import forms
 
 from wellcheck.models import Pillar, Question
+from wellschools.dates import format_date
 from wellschools.uploads import ACCEPTED_LABEL, MAX_UPLOAD_LABEL
 from wellschools.widgets import IsoDateInput
 
@@ -197,7 +198,7 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, events, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["event"].choices = [
-            (e.pk, f"{e.title} ({e.starts_at:%d/%m/%Y})") for e in events
+            (e.pk, f"{e.title} ({format_date(e.starts_at)})") for e in events
         ]
 
 
