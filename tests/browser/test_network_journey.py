@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
+from django.utils import timezone
 from factories import (
     MembershipFactory,
     PartnershipFactory,
@@ -234,3 +235,81 @@ def test_story_is_shared_published_found_from_a_growth_area_and_asked_about(
     axe(page)
     asker.reload()
     expect(asker.locator("#replier-email")).to_have_text(world["leader"].email)
+
+
+def test_coordinator_lists_an_offer_and_runs_a_network_a_leader_joins(
+    page, new_page, live_server, settings, world, axe
+):
+    """Offers and networks through the pages, axe on each at both widths."""
+    from datetime import timedelta
+
+    from factories import EventFactory
+
+    from network.models import Network, NetworkItem, Offer
+
+    base = live_server.url
+    settings.SITE_URL = base
+    meeting = EventFactory(partnership=world["partnership"], title="Wellbeing Leads: spring")
+
+    coordinator = new_page()
+    sign_in(coordinator, base, world["coordinator"].email, axe)
+    coordinator.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    coordinator.get_by_label("Code").fill(totp_now(world["secret"]))
+    coordinator.get_by_role("button", name="Sign in").click()
+    coordinator.wait_for_url(re.compile(r"/partnership/oxfordshire/$"))
+    coordinator.goto(f"{base}/partnership/oxfordshire/network/offers/")
+    heading(coordinator, "Partner offers")
+    axe(coordinator)
+    coordinator.get_by_role("link", name="Add an offer").click()
+    heading(coordinator, "Add an offer")
+    axe(coordinator)
+    coordinator.get_by_label("Title").fill("Playground leader training")
+    coordinator.get_by_label("Provider").fill("Example Sports Partnership")
+    coordinator.get_by_label("Move Well").check()
+    coordinator.get_by_label("Link").fill("https://example.org/leaders")
+    closes = timezone.localdate() + timedelta(days=30)
+    coordinator.get_by_label("Closing date").fill(closes.isoformat())
+    coordinator.get_by_role("button", name="Save the offer").click()
+    heading(coordinator, "Partner offers")
+    axe(coordinator)
+    assert Offer.objects.get().closes_on == closes
+
+    coordinator.get_by_role("link", name="Networks").first.click()
+    heading(coordinator, "Networks")
+    axe(coordinator)
+    coordinator.get_by_role("link", name="Start a network").click()
+    axe(coordinator)
+    coordinator.get_by_role("textbox", name="Name").fill("Wellbeing Leads")
+    coordinator.get_by_role("button", name="Save").click()
+    heading(coordinator, "Wellbeing Leads")
+    axe(coordinator)
+    coordinator.get_by_label("Event").select_option(str(meeting.pk))
+    coordinator.get_by_role("button", name="Make it a meeting of this network").click()
+    expect(coordinator.get_by_role("link", name="Wellbeing Leads: spring")).to_be_visible()
+    axe(coordinator)
+    network = Network.objects.get()
+
+    # The growing school's leader sees the offer first, joins and shares a note.
+    sign_in(page, base, world["asker"].email, axe)
+    page.wait_for_url(f"{base}{world['asking'].get_absolute_url()}")
+    page.goto(f"{base}/network/oxfordshire/offers/")
+    heading(page, "Partner offers")
+    expect(
+        page.get_by_role("heading", name=re.compile("Playground leader training"))
+    ).to_contain_text("On your growth areas")
+    axe(page)
+    page.get_by_role("link", name="Networks").first.click()
+    heading(page, "Networks")
+    axe(page)
+    page.get_by_role("link", name="Wellbeing Leads").click()
+    heading(page, "Wellbeing Leads")
+    expect(page.get_by_text("Notes and files are for members.")).to_be_visible()
+    axe(page)
+    page.get_by_role("button", name="Join Wellbeing Leads").click()
+    page.get_by_role("textbox", name="Title").fill("Agenda ideas")
+    page.get_by_role("textbox", name="Note").fill("Sharing our transition plan for Year 6.")
+    page.get_by_role("button", name="Share with members").click()
+    expect(page.get_by_role("heading", name="Agenda ideas")).to_be_visible()
+    axe(page)
+    assert NetworkItem.objects.get(network=network).author == world["asker"]
+    assert network.memberships.filter(user=world["asker"]).exists()
