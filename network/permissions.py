@@ -13,24 +13,18 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from partnership.models import Membership, Partnership, School
 from partnership.permissions import (
     access_for,
+    allow_or_refuse,
     can_lead_school,
     is_coordinator,
-    is_in_partnership,
+    refuse,
 )
 
 from .models import ContactRequest, Network, PracticeStory
-
-
-def _refuse(user, partnership_ids: set[int]):
-    if is_in_partnership(user, partnership_ids):
-        raise PermissionDenied
-    raise Http404
 
 
 def is_school_person(user, school: School) -> bool:
@@ -96,10 +90,9 @@ def get_story_for(user, pk: int, *, right: Callable = can_view_story) -> Practic
     story = get_object_or_404(
         PracticeStory.objects.select_related("school", "partnership", "created_by"), pk=pk
     )
-    if right(user, story):
-        return story
-    _refuse(user, {story.partnership_id})
-    raise AssertionError("unreachable")
+    return allow_or_refuse(
+        user, story, allowed=right(user, story), partnership_ids={story.partnership_id}
+    )
 
 
 # --- the partnership's network pages ----------------------------------------------------
@@ -108,18 +101,16 @@ def get_story_for(user, pk: int, *, right: Callable = can_view_story) -> Practic
 def get_partnership_for_member(user, slug: str) -> Partnership:
     """The library, offers and networks of a partnership: anyone who holds a role in it."""
     partnership = get_object_or_404(Partnership, slug=slug)
-    if is_member_of(user, partnership):
-        return partnership
-    _refuse(user, {partnership.pk})
-    raise AssertionError("unreachable")
+    return allow_or_refuse(
+        user, partnership, allowed=is_member_of(user, partnership), partnership_ids={partnership.pk}
+    )
 
 
 def get_partnership_for_moderator(user, slug: str) -> Partnership:
     partnership = get_object_or_404(Partnership, slug=slug)
-    if can_moderate(user, partnership):
-        return partnership
-    _refuse(user, {partnership.pk})
-    raise AssertionError("unreachable")
+    return allow_or_refuse(
+        user, partnership, allowed=can_moderate(user, partnership), partnership_ids={partnership.pk}
+    )
 
 
 def school_partnership(school: School) -> Partnership | None:
@@ -140,8 +131,7 @@ def get_school_in_network_for(user, urn: int, *, right: Callable = is_school_per
         return school
     if is_school_person(user, school):
         raise PermissionDenied
-    _refuse(user, set(school.memberships.values_list("partnership_id", flat=True)))
-    raise AssertionError("unreachable")
+    refuse(user, school.memberships.values_list("partnership_id", flat=True))
 
 
 # --- relayed messages ------------------------------------------------------------------
@@ -162,10 +152,9 @@ def get_message_for(user, pk: int, *, right: Callable = can_view_message) -> Con
         ),
         pk=pk,
     )
-    if right(user, message):
-        return message
-    _refuse(user, {message.partnership_id})
-    raise AssertionError("unreachable")
+    return allow_or_refuse(
+        user, message, allowed=right(user, message), partnership_ids={message.partnership_id}
+    )
 
 
 # --- networks --------------------------------------------------------------------------
@@ -190,7 +179,7 @@ def get_network_for(user, pk: int, *, right: Callable | None = None) -> Network:
     (e.g. ``can_see_network_items``) for its notes and files."""
     network = get_object_or_404(Network.objects.select_related("partnership"), pk=pk)
     if not is_member_of(user, network.partnership):
-        _refuse(user, {network.partnership_id})
+        refuse(user, {network.partnership_id})
     if right is None or right(user, network):
         return network
     raise PermissionDenied
