@@ -68,3 +68,8 @@ def submitted_check(school, *, ratings=None, year=None, submit=True):
         for q in Question.objects.filter(pillar__framework=check.framework).select_related("pillar")
     )
     return check
+
+
+def strong_school(partnership):
+    """A third member school of the partnership, with its leader."""
+    return member_school(partnership, "Thames Strong Primary", "strong.leader@example.org")

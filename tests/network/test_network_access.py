@@ -7,7 +7,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from network_helpers import opt_in, question, story, submitted_check
+from network_helpers import (
+    opt_in,
+    question,
+    story,
+    strong_school,
+    submitted_check,
+)
 
 from network import services
 from network.models import ContactRequest, Network, Offer
@@ -112,9 +118,9 @@ def test_school_network_page(client, school, leader, colleague, other_leader, ou
 
 
 def test_ask_and_message_pages(
-    client, school, leader, other_school, other_leader, strong_school, outsider
+    client, school, leader, other_school, other_leader, partnership, outsider
 ):
-    strong, strong_leader = strong_school
+    strong, strong_leader = strong_school(partnership)
     opt_in(strong, "move_well")
     submitted_check(strong, ratings={"move_well": "strong"})
     q = question("move_well")

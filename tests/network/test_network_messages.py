@@ -3,7 +3,7 @@ before the receiving school replies; the opt-in can be turned off at any time.""
 
 import pytest
 from django.urls import reverse
-from network_helpers import opt_in, question, submitted_check
+from network_helpers import opt_in, question, strong_school, submitted_check
 
 from network import services
 from network.models import ContactRequest
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def peer(strong_school):
-    strong, strong_leader = strong_school
+def peer(partnership):
+    strong, strong_leader = strong_school(partnership)
     opt_in(strong, "move_well")
     submitted_check(strong, ratings={"move_well": "strong"})
     return strong, strong_leader

@@ -5,7 +5,13 @@ replying to the same question at once (one reply, one email)."""
 import pytest
 from concurrency import run_together
 from factories import UserFactory, grant
-from network_helpers import opt_in, question, story, submitted_check
+from network_helpers import (
+    opt_in,
+    question,
+    story,
+    strong_school,
+    submitted_check,
+)
 
 from network import services
 from network.models import ContactRequest, PracticeStory
@@ -39,8 +45,8 @@ def test_two_coordinators_decide_one_story_once(school, leader, coordinator, par
     assert EmailMessage.objects.filter(kind="network_story_moderated").count() == 1
 
 
-def test_two_colleagues_reply_once(school, leader, strong_school):
-    strong, strong_leader = strong_school
+def test_two_colleagues_reply_once(school, leader, partnership):
+    strong, strong_leader = strong_school(partnership)
     opt_in(strong, "move_well")
     submitted_check(strong, ratings={"move_well": "strong"})
     colleague = UserFactory(email="strong.colleague@example.org")
