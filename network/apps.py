@@ -14,6 +14,12 @@ class NetworkConfig(AppConfig):
         Panel("school", "network/_school_panel.html", "network.panels.school_panel", 50),
         Panel("wellcheck_growth", "network/_peer_panel.html", "network.panels.peer_panel", 50),
         Panel(
+            "email_preferences",
+            "network/_digest_preference_panel.html",
+            "network.panels.digest_preference_panel",
+            50,
+        ),
+        Panel(
             "accreditation_pillar",
             "network/_accreditation_pillar_panel.html",
             "network.panels.accreditation_pillar_panel",

@@ -2,9 +2,10 @@
 and action plan) and beside accreditation evidence. Those apps render the registry's
 panels and never import this app."""
 
-from partnership.permissions import can_view_school
+from partnership.permissions import access_for, can_view_school
 
 from . import permissions, selectors
+from .models import DigestSubscription
 
 
 def school_panel(request, school) -> dict | None:
@@ -37,6 +38,13 @@ def peer_panel(request, well_check) -> dict | None:
         "matches": matches,
         "can_ask": permissions.is_school_person(request.user, school),
     }
+
+
+def digest_preference_panel(request, user) -> dict | None:
+    """The digest's switch on the email preferences page, for people in a partnership."""
+    if not access_for(user).partnerships:
+        return None
+    return {"digest": DigestSubscription.objects.filter(user=user).exists()}
 
 
 def accreditation_pillar_panel(request, subject) -> dict | None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:slug>/offers/", views.offers, name="offers"),
     path("<slug:slug>/groups/", views.groups, name="groups"),
     path("<slug:slug>/digest/", views.digest, name="digest"),
+    path("digest/", views.digest_preference, name="digest_preference"),
     path("stories/<int:pk>/", views.story_detail, name="story"),
     path("stories/<int:pk>/edit/", views.story_edit, name="story_edit"),
     path("stories/<int:pk>/submit/", views.story_submit, name="story_submit"),

@@ -180,6 +180,23 @@ def digest(request, slug: str):
     return redirect("network:library", slug=partnership.slug)
 
 
+@login_required
+@require_POST
+def digest_preference(request):
+    """The same switch on the email preferences page (any partnership of the person)."""
+    if not access_for(request.user).partnerships:
+        raise Http404
+    wanted = request.POST.get("wanted") == "1"
+    services.digest_set(actor=request.user, wanted=wanted)
+    messages.success(
+        request,
+        "You will get the weekly digest."
+        if wanted
+        else "You will not get the weekly digest any more.",
+    )
+    return redirect("email_preferences")
+
+
 # --- stories -----------------------------------------------------------------------------------
 
 

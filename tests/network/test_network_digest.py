@@ -108,3 +108,20 @@ def test_the_platform_scan_runs_the_digest(news, leader):
     DigestSubscription.objects.create(user=leader, since=timezone.now() - timedelta(days=1))
     results = reminders_scan()
     assert "network.reminders.send_weekly_digests" in results
+
+
+def test_the_email_preferences_page_has_the_digest_switch(as_user, leader, outsider):
+    from django.contrib.auth import get_user_model
+
+    client = as_user(leader)
+    page = client.get(reverse("email_preferences")).content.decode()
+    assert "Weekly network digest" in page
+    response = client.post(reverse("network:digest_preference"), {"wanted": "1"})
+    assert response.status_code == 302 and response.url == reverse("email_preferences")
+    assert DigestSubscription.objects.filter(user=leader).exists()
+    # Someone in no partnership neither sees nor uses it.
+    newcomer = get_user_model().objects.create_user(email="new@example.org", password="x" * 20)
+    client = as_user(newcomer)
+    assert "Weekly network digest" not in client.get(reverse("email_preferences")).content.decode()
+    assert client.post(reverse("network:digest_preference"), {"wanted": "1"}).status_code == 404
+    assert not DigestSubscription.objects.filter(user=newcomer).exists()
