@@ -9,16 +9,11 @@ from .models import DigestSubscription
 
 
 def school_panel(request, school) -> dict | None:
+    """Links only, from what the request already knows: the school page keeps its query
+    budget."""
     if not permissions.is_school_person(request.user, school):
         return None
-    partnership = permissions.school_partnership(school)
-    if partnership is None:
-        return None
-    return {
-        "school": school,
-        "partnership": partnership,
-        "opted_in": len(selectors.opted_in_pillars(school=school)),
-    }
+    return {"school": school}
 
 
 def peer_panel(request, well_check) -> dict | None:
