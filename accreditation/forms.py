@@ -6,10 +6,10 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils import timezone
 
+from wellschools.uploads import ACCEPTED_LABEL, MAX_UPLOAD_LABEL
 from wellschools.widgets import IsoDateInput
 
 from .models import Application, PillarJudgement
-from .uploads import ACCEPTED_LABEL, MAX_UPLOAD_LABEL
 
 
 class PillarForm(forms.Form):

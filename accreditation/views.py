@@ -16,6 +16,7 @@ from wellschools.documents import document_latest, document_request
 from wellschools.errors import DomainError
 from wellschools.models import GeneratedDocument
 from wellschools.site import require_public_site_url
+from wellschools.uploads import download_name
 
 from . import selectors, services
 from .forms import EvidenceEditForm, PillarForm, VerifyForm, WithdrawForm
@@ -26,7 +27,6 @@ from .permissions import (
     can_see_accreditation_application,
     get_application_for,
 )
-from .uploads import download_name
 
 S = Application.Status
 

@@ -13,12 +13,12 @@ from wellcheck.models import Pillar
 from wellcheck.selectors import framework_current
 from wellschools.audit import audit_record
 from wellschools.models import User
+from wellschools.uploads import UploadRefused, check_upload
 from wellschools.workflow import history_note
 
 from .. import selectors
 from ..models import Application, Evidence, PillarJudgement, PillarStatement
 from ..permissions import can_apply_for_accreditation
-from ..uploads import UploadRefused, check_upload
 from .workflow import (
     AccreditationError,
     clock_stopped,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.models import Evidence, PillarStatement
-from accreditation.uploads import MAX_UPLOAD_BYTES, UploadRefused, check_upload
+from wellschools.uploads import MAX_UPLOAD_BYTES, UploadRefused, check_upload
 
 pytestmark = pytest.mark.django_db
 

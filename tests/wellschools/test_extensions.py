@@ -38,9 +38,10 @@ def test_declarations_resolve_to_the_objects_the_platform_uses():
         "wellcheck.reminders.remind_actions",
         "events.reminders.send_event_reminders",
         "accreditation.reminders.remind_renewals",
+        "network.reminders.send_weekly_digests",
     ]
 
 
 def test_later_apps_add_their_own_demo_data():
     names = [f"{fn.__module__}.{fn.__name__}" for fn in declared("demo_data")]
-    assert names == ["wellcheck.demo.seed_demo", "events.demo.seed_demo"]
+    assert names == ["wellcheck.demo.seed_demo", "events.demo.seed_demo", "network.demo.seed_demo"]

@@ -1,4 +1,5 @@
-"""Evidence uploads: the type is judged from the file's content, never from its name.
+"""Uploads (accreditation evidence, practice-story attachments): the type is judged from
+the file's content, never from its name. In the platform so every app uses the same rules.
 
 Accepted: PDF; Word, Excel and PowerPoint (the current zip-based formats, checked by the
 package's own parts, and the legacy OLE formats, checked by their main stream); PNG, JPEG,
