@@ -19,6 +19,7 @@ from partnership.permissions import (
     get_school_for,
 )
 from wellschools.errors import DomainError
+from wellschools.panels import render_panels
 
 from . import selectors, services
 from .charts import pillar_chart
@@ -254,6 +255,8 @@ def pillar(request, urn: int, year: int, key: str):
             ],
             "can_edit": can_edit,
             "next_pillar": pillars[index + 1] if index + 1 < len(pillars) else None,
+            # Other apps' panels beside a pillar (e.g. the staff survey beside Lead Well).
+            "pillar_panels": render_panels("wellcheck_pillar", request, (well_check, pillar)),
             **_sidebar(well_check),
         },
         status=400 if states else 200,
@@ -469,6 +472,8 @@ def plan(request, urn: int, year: int):
             "school": school,
             "well_check": well_check,
             "actions": selectors.actions_of(well_check),
+            # Other apps' suggested priorities (e.g. areas to act on from the staff survey).
+            "plan_panels": render_panels("wellcheck_plan", request, well_check),
             "form": form if can_edit else None,
             "can_edit": can_edit,
             "today": timezone.localdate(),
