@@ -1,19 +1,22 @@
 from django.apps import AppConfig
 
+from wellschools.extensions import Panel
+
 
 class AccreditationConfig(AppConfig):
     name = "accreditation"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from wellschools.panels import register_panel
-
-        from . import panels, reminders  # noqa: F401 - registers the reminder scanner
-
-        register_panel("school", "accreditation/_school_panel.html", panels.school_panel, order=20)
-        register_panel(
+    # Extensions, declared the one way (wellschools.extensions).
+    panels = [
+        Panel(
+            "school", "accreditation/_school_panel.html", "accreditation.panels.school_panel", 20
+        ),
+        Panel(
             "partnership",
             "accreditation/_partnership_panel.html",
-            panels.partnership_panel,
-            order=20,
-        )
+            "accreditation.panels.partnership_panel",
+            20,
+        ),
+    ]
+    documents = ["accreditation.documents.CERTIFICATE"]
+    reminder_scanners = ["accreditation.reminders.remind_renewals"]

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnership.models import Partnership
@@ -19,7 +20,7 @@ from partnership.permissions import (
 from wellschools.errors import DomainError
 
 from . import selectors, services
-from .dates import TARGET_WORKING_DAYS
+from .dates import TARGET_WORKING_DAYS, award_valid_until
 from .forms import AssignReviewerForm, DecisionForm, QueueFilterForm, ReviewForm
 from .models import Application
 
@@ -163,7 +164,27 @@ def assign(request, slug: str, pk: int):
 def decide(request, slug: str, pk: int):
     partnership, application = _application_in(request, slug, pk, right=_coordinates)
     form = DecisionForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and request.POST.get("confirm") != "yes":
+        # Irreversible: say what will happen and ask once more. "Change" comes back to the
+        # application page with the form as it was typed.
+        if request.POST.get("change"):
+            return _application_page(request, partnership, application, decision_form=form)
+        if application.status != S.IN_REVIEW:
+            form.add_error(None, "Only an application in review can be decided.")
+        else:
+            return render(
+                request,
+                "accreditation/decide_confirm.html",
+                {
+                    "partnership": partnership,
+                    "application": application,
+                    "school": application.school,
+                    "form": form,
+                    "award": form.cleaned_data["decision"] == "award",
+                    "valid_until": award_valid_until(timezone.localdate()),
+                },
+            )
+    elif form.is_valid():
         award = form.cleaned_data["decision"] == "award"
         try:
             services.application_decide(
@@ -173,7 +194,7 @@ def decide(request, slug: str, pk: int):
                 feedback=form.cleaned_data["feedback"],
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error.add_to_form(form)
         else:
             outcome = "accredited" if award else "not awarded accreditation"
             messages.success(

@@ -6,6 +6,9 @@ from datetime import date, timedelta
 TARGET_WORKING_DAYS = 20
 # Renewal reminders go out this many days before an award expires.
 RENEWAL_REMINDER_DAYS = (90, 30)
+# A school holding a current award may start its renewal this many days before it ends
+# (when the first reminder goes), not on the day of the award.
+RENEWAL_OPENS_DAYS = max(RENEWAL_REMINDER_DAYS)
 
 
 def year_before(day: date) -> date:

@@ -1,4 +1,4 @@
-"""The accreditation certificate, a generated document (found by ``wellschools.documents``).
+"""The accreditation certificate, a generated document (declared in ``apps.py``).
 
 Rendered by a worker from the database: the school's name, the award and expiry dates, the
 verification code and a QR code (inline SVG, made here with segno, so the PDF fetches
@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from partnership.permissions import can_view_school, get_school_for
-from wellschools.documents import register_document
+from partnership.permissions import get_school_for
+from wellschools.documents import DocumentKind
 from wellschools.models import GeneratedDocument
 from wellschools.pdf import pdf_render
 
@@ -52,12 +52,11 @@ def render_certificate(document: GeneratedDocument) -> tuple[str, bytes]:
     return f"well-schools-accreditation-{award.school.urn}-{award.awarded_on:%Y}.pdf", pdf
 
 
-register_document(
-    "accreditation_certificate",
+CERTIFICATE = DocumentKind(
+    kind="accreditation_certificate",
     title="Accreditation certificate",
-    subject_model=Award,
+    subject_model="accreditation.award",
     renderer=render_certificate,
-    can_view=lambda user, award: can_view_school(user, award.school),
-    check_access=lambda user, award: get_school_for(user, award.school.urn),
+    access=lambda user, award: get_school_for(user, award.school.urn),
     back_url=lambda award: reverse("accreditation:overview", args=[award.school.urn]),
 )

@@ -6,18 +6,10 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils import timezone
 
+from wellschools.widgets import IsoDateInput
+
 from .models import Application, PillarJudgement
 from .uploads import ACCEPTED_LABEL, MAX_UPLOAD_LABEL
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def format_value(self, value):
-        # <input type="date"> needs ISO dates whatever the locale's display format.
-        if hasattr(value, "isoformat"):
-            return value.isoformat()
-        return value
 
 
 class PillarForm(forms.Form):
@@ -48,7 +40,7 @@ class PillarForm(forms.Form):
     dated = forms.DateField(
         label="Date of the evidence",
         required=False,
-        widget=DateInput,
+        widget=IsoDateInput,
         help_text="When the document was written or the activity happened. Items older than "
         "12 months are flagged.",
     )

@@ -3,14 +3,11 @@ school's leaders 90 and 30 days before an award expires, once each. Expiry itsel
 job: an award's status is derived from its dates."""
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from partnership.models import Role
-from wellschools.email import email_send
-from wellschools.preferences import reminders_wanted
-from wellschools.reminders import reminder_claim, reminder_scanner
+from partnership.selectors import leader_emails_by_school
+from wellschools.reminders import reminder_send
 
 from . import selectors
 from .dates import RENEWAL_REMINDER_DAYS
@@ -32,7 +29,6 @@ def _renewing(award: Award) -> bool:
     )
 
 
-@reminder_scanner
 def remind_renewals() -> int:
     today = timezone.localdate()
     awards = list(
@@ -40,13 +36,7 @@ def remind_renewals() -> int:
         .select_related("school", "partnership")
         .order_by("pk")
     )
-    leaders: dict[int, list[str]] = {}
-    for school_id, email in Role.objects.filter(
-        school_id__in={a.school_id for a in awards},
-        kind=Role.Kind.SCHOOL_LEADER,
-        user__is_active=True,
-    ).values_list("school_id", "user__email"):
-        leaders.setdefault(school_id, []).append(email)
+    leaders = leader_emails_by_school(school_ids={a.school_id for a in awards})
     sent = 0
     for award in awards:
         days_left = (award.valid_until - today).days
@@ -57,24 +47,18 @@ def remind_renewals() -> int:
             continue
         url = settings.SITE_URL + reverse("accreditation:overview", args=[award.school.urn])
         for email in leaders.get(award.school_id, []):
-            if not reminders_wanted(email):
-                continue
-            with transaction.atomic():
-                if not reminder_claim(kind=KIND, key=f"{award.pk}:{stage}", recipient=email):
-                    continue
-                email_send(
-                    to=email,
-                    template="accreditation_renewal_due",
-                    kind=KIND,
-                    about=award,
-                    context={
-                        "award": award,
-                        "school": award.school,
-                        "days_left": days_left,
-                        "stage": stage,
-                        "url": url,
-                    },
-                    essential=False,
-                )
-            sent += 1
+            sent += reminder_send(
+                kind=KIND,
+                key=f"{award.pk}:{stage}",
+                recipient=email,
+                template="accreditation_renewal_due",
+                about=award,
+                context={
+                    "award": award,
+                    "school": award.school,
+                    "days_left": days_left,
+                    "stage": stage,
+                    "url": url,
+                },
+            )
     return sent

@@ -9,7 +9,7 @@ from django.utils import timezone
 from partnership.models import Membership, Partnership, Role, School
 from wellcheck.models import Pillar, WellCheck
 
-from .dates import TARGET_WORKING_DAYS, working_days_between, year_before
+from .dates import RENEWAL_OPENS_DAYS, TARGET_WORKING_DAYS, working_days_between, year_before
 from .models import Application, Award, Evidence, PillarJudgement, PillarStatement
 
 S = Application.Status
@@ -75,6 +75,14 @@ def eligibility(*, school: School, today: date | None = None) -> Eligibility:
                 f"{timezone.localtime(latest.submitted_at):%d/%m/%Y}, more than 12 months ago. "
                 "Submit this year's Well Check first."
             )
+    held = current_awards(today=today).filter(school=school).order_by("-valid_until").first()
+    if held is not None and held.valid_until > today + timedelta(days=RENEWAL_OPENS_DAYS):
+        opens = held.valid_until - timedelta(days=RENEWAL_OPENS_DAYS)
+        result.missing.append(
+            f"The school is accredited until {held.valid_until.day} "
+            f"{held.valid_until:%B %Y}. Renewal opens on {opens.day} {opens:%B %Y}, "
+            f"{RENEWAL_OPENS_DAYS} days before the award ends."
+        )
     if membership is not None:
         result.open_application = (
             Application.objects.filter(

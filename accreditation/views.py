@@ -180,7 +180,7 @@ def pillar(request, urn: int, pk: int, key: str):
                     evidence=form.evidence(),
                 )
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                error.add_to_form(form)
             else:
                 saved = f"{pillar.name} saved"
                 if item is not None:

@@ -1,16 +1,17 @@
 from django.apps import AppConfig
 
+from wellschools.extensions import Panel
+
 
 class EventsConfig(AppConfig):
     name = "events"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from wellschools.panels import register_panel
-
-        from . import reminders  # noqa: F401 - registers the reminder scanner
-        from .views import partnership_panel, school_panel, trust_panel
-
-        register_panel("trust", "events/_trust_panel.html", trust_panel, order=40)
-        register_panel("school", "events/_school_panel.html", school_panel, order=40)
-        register_panel("partnership", "events/_partnership_panel.html", partnership_panel, order=40)
+    # Extensions, declared the one way (wellschools.extensions).
+    panels = [
+        Panel("trust", "events/_trust_panel.html", "events.panels.trust_panel", 40),
+        Panel("school", "events/_school_panel.html", "events.panels.school_panel", 40),
+        Panel(
+            "partnership", "events/_partnership_panel.html", "events.panels.partnership_panel", 40
+        ),
+    ]
+    reminder_scanners = ["events.reminders.send_event_reminders"]

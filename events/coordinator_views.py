@@ -17,7 +17,6 @@ from .forms import CancelEventForm, EventForm, MessageForm, RegisterForm
 from .models import Booking
 from .services import EVENT_FIELDS
 from .views import (
-    _form_error,
     attendee_cancel_page,
     attendee_substitute_page,
     booking_cancel_page,
@@ -54,7 +53,7 @@ def event_create(request, slug: str):
                 actor=request.user, partnership=partnership, **form.cleaned_data
             )
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(
                 request, f"{event.title} is saved as a draft: only coordinators can see it."
@@ -77,7 +76,7 @@ def event_edit(request, slug: str, pk: int):
         try:
             services.event_update(actor=request.user, event=event, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, "Changes saved.")
             return redirect(event.get_manage_url())
@@ -112,7 +111,7 @@ def event_cancel(request, slug: str, pk: int):
                 actor=request.user, event=event, reason=form.cleaned_data["reason"]
             )
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(
                 request, f"{event.title} is cancelled. Everyone who booked has been emailed."
@@ -231,7 +230,7 @@ def event_message(request, slug: str, pk: int):
         try:
             sent = services.event_message_send(actor=request.user, event=event, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, f"Email sent to {sent} people.")
             return redirect(event.get_manage_url())

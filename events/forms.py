@@ -3,6 +3,8 @@ the field they name)."""
 
 from django import forms
 
+from wellschools.widgets import IsoDateTimeInput
+
 from .models import Attendee, Event
 from .services import MESSAGE_AUDIENCES, AttendeeData
 
@@ -16,7 +18,7 @@ def _datetime_field(label: str, *, required: bool = True, help_text: str = LONDO
         required=required,
         input_formats=DATETIME_FORMATS,
         help_text=help_text,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=IsoDateTimeInput(),
     )
 
 
@@ -85,6 +87,12 @@ class AttendeeForm(forms.Form):
     dietary_needs = forms.CharField(label="Dietary needs", max_length=300, required=False)
     access_needs = forms.CharField(label="Access needs", max_length=300, required=False)
 
+    def __init__(self, *args, online: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if online:
+            # Nobody eats at an online event: do not ask.
+            del self.fields["dietary_needs"]
+
     def to_data(self) -> AttendeeData:
         return AttendeeData(**self.cleaned_data)
 
@@ -96,11 +104,15 @@ AttendeeFormSet = forms.formset_factory(
 )
 
 
-def attendee_formset(data=None, *, rows: int = 1, add_row: bool = False):
+def attendee_formset(data=None, *, rows: int = 1, add_row: bool = False, online: bool = False):
     """The people of a booking. Without JavaScript, "Add another person" posts the form and
-    gets it back with one more row and nothing typed lost (no errors shown yet)."""
+    gets it back with one more row and nothing typed lost (no errors shown yet). An online
+    event does not ask for dietary needs."""
+    form_kwargs = {"online": online}
     if data is None:
-        return forms.formset_factory(AttendeeForm, extra=rows)(prefix="attendees")
+        return forms.formset_factory(AttendeeForm, extra=rows)(
+            prefix="attendees", form_kwargs=form_kwargs
+        )
     data = data.copy()
     # Every row may be left empty except the first (validate_min); typed rows are checked.
     data["attendees-INITIAL_FORMS"] = "0"
@@ -111,9 +123,9 @@ def attendee_formset(data=None, *, rows: int = 1, add_row: bool = False):
             for i in range(count)
         ]
         return forms.formset_factory(AttendeeForm, extra=1)(
-            prefix="attendees", initial=typed[: MAX_GROUP - 1]
+            prefix="attendees", initial=typed[: MAX_GROUP - 1], form_kwargs=form_kwargs
         )
-    return AttendeeFormSet(data, prefix="attendees")
+    return AttendeeFormSet(data, prefix="attendees", form_kwargs=form_kwargs)
 
 
 def _row_count(data) -> int:

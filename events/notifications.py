@@ -155,38 +155,50 @@ def place_given(*, booking: Booking, attendee: Attendee, replaces: Attendee) -> 
 def event_changed(
     *, booking: Booking, attendees: list[Attendee], changes: list[str], waiting: bool
 ) -> None:
-    context = _context(booking, changes=changes, waiting=waiting)
-    if waiting:
-        # Nobody on the waiting list has a calendar entry yet: a plain note to the booker.
-        if booking.booker is not None:
-            email_send(
-                to=booking.booker.email, template="event_changed", about=booking, context=context
-            )
-        return
-    _send_with_calendar(
+    _event_news(
         booking=booking,
-        people=_people(booking, attendees),
+        attendees=attendees,
+        waiting=waiting,
         template="event_changed",
         method="REQUEST",
-        context=context,
+        changes=changes,
     )
 
 
 def event_cancelled(
     *, booking: Booking, attendees: list[Attendee], reason: str, waiting: bool
 ) -> None:
-    context = _context(booking, reason=reason, waiting=waiting)
+    _event_news(
+        booking=booking,
+        attendees=attendees,
+        waiting=waiting,
+        template="event_cancelled",
+        method="CANCEL",
+        reason=reason,
+    )
+
+
+def _event_news(
+    *,
+    booking: Booking,
+    attendees: list[Attendee],
+    waiting: bool,
+    template: str,
+    method: str,
+    **extra,
+) -> None:
+    """News of the event itself: the attendees' calendars are updated (``method``); a
+    group on the waiting list has no calendar entry yet, so its booker gets a plain note."""
+    context = _context(booking, waiting=waiting, **extra)
     if waiting:
         if booking.booker is not None:
-            email_send(
-                to=booking.booker.email, template="event_cancelled", about=booking, context=context
-            )
+            email_send(to=booking.booker.email, template=template, about=booking, context=context)
         return
     _send_with_calendar(
         booking=booking,
         people=_people(booking, attendees),
-        template="event_cancelled",
-        method="CANCEL",
+        template=template,
+        method=method,
         context=context,
     )
 

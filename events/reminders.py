@@ -7,12 +7,13 @@ the event's start: if the event moves, people are reminded of the new date.
 """
 
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
 from wellschools.models import ReminderClaim
-from wellschools.reminders import reminder_claim, reminder_scanner
+from wellschools.reminders import reminder_send
 
 from . import notifications
 from .models import Attendee, Booking, Event
@@ -26,7 +27,6 @@ def reminder_key(attendee: Attendee) -> str:
     return f"attendee:{attendee.pk}:{starts:%Y%m%dT%H%MZ}"
 
 
-@reminder_scanner
 def send_event_reminders() -> int:
     now = timezone.now()
     due = list(
@@ -68,7 +68,10 @@ def send_event_reminders() -> int:
                 continue
             booking.event = attendee.booking.event
             booking.booker = attendee.booking.booker
-            if reminder_claim(kind=KIND, key=reminder_key(attendee), recipient=attendee.email):
-                notifications.reminder(booking=booking, attendee=attendee)
-                sent += 1
+            sent += reminder_send(
+                kind=KIND,
+                key=reminder_key(attendee),
+                recipient=attendee.email,
+                send=partial(notifications.reminder, booking=booking, attendee=attendee),
+            )
     return sent

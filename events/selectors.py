@@ -64,10 +64,6 @@ class Availability:
     def free(self) -> int:
         return max(self.capacity - self.taken, 0)
 
-    @property
-    def is_full(self) -> bool:
-        return self.free == 0
-
 
 def event_availability(*, event: Event) -> Availability:
     counts = Attendee.objects.filter(booking__event=event, status=A.ACTIVE).aggregate(

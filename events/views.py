@@ -10,10 +10,8 @@ from django.utils import timezone
 
 from partnership.permissions import (
     can_book_event,
-    can_book_for,
     can_manage_booking,
     can_manage_events,
-    can_view_trust,
     require_booking_access,
     require_event_booking_right,
 )
@@ -26,10 +24,6 @@ from .models import Attendee, Booking, Event
 from .notifications import booking_for_leave_token
 
 PAST_PER_PAGE = 20
-
-
-def _form_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -88,7 +82,9 @@ def event_book(request, pk: int):
     )
     adding_row = request.method == "POST" and "add_person" in request.POST
     formset = attendee_formset(
-        request.POST if request.method == "POST" else None, add_row=adding_row
+        request.POST if request.method == "POST" else None,
+        add_row=adding_row,
+        online=event.is_online,
     )
     status = 200
     if request.method == "POST" and not adding_row:
@@ -107,7 +103,7 @@ def event_book(request, pk: int):
                 if error.field == "attendees":
                     formset.non_form_errors().append(error.message)
                 else:
-                    _form_error(form, error)
+                    error.add_to_form(form)
             else:
                 if booking.status == Booking.Status.CONFIRMED:
                     messages.success(
@@ -276,14 +272,14 @@ def attendee_substitute_page(
     attendee = get_object_or_404(
         Attendee, pk=attendee_pk, booking=booking, status=Attendee.Status.ACTIVE
     )
-    form = SubstituteForm(request.POST or None)
+    form = SubstituteForm(request.POST or None, online=booking.event.is_online)
     if request.method == "POST" and form.is_valid():
         try:
             substitute = services.attendee_substitute(
                 actor=request.user, attendee=attendee, person=form.to_data()
             )
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, f"{substitute.name} now comes instead of {attendee.name}.")
             return redirect(back)
@@ -355,34 +351,3 @@ def waiting_list_leave(request, token: str):
             "can_open_booking": signed_in_can_manage,
         },
     )
-
-
-# --- panels on the school, trust and partnership pages (registered in apps.py) ----------
-
-
-def trust_panel(request, trust):
-    """Trust staff see their trust's bookings (its own and its schools') across events.
-    The trust page itself is open only to people who may view the trust."""
-    user = request.user
-    if not can_view_trust(user, trust):
-        return None
-    return {
-        "trust": trust,
-        "bookings": list(selectors.bookings_for_trust(trust=trust)),
-        "can_book": can_book_for(user, trust),
-    }
-
-
-def school_panel(request, school):
-    if not can_book_for(request.user, school):
-        return None
-    return {"school": school, "bookings": list(selectors.bookings_for_school(school=school))}
-
-
-def partnership_panel(request, partnership):
-    if not can_manage_events(request.user, partnership):
-        return None
-    events = selectors.events_for_partnership(partnership=partnership).filter(
-        ends_at__gt=timezone.now()
-    )
-    return {"partnership": partnership, "events": list(events.order_by("starts_at", "pk")[:5])}

@@ -1,4 +1,4 @@
-"""The documents the partnership app offers (found by ``wellschools.documents``).
+"""The documents the partnership app offers (declared in ``apps.py``).
 
 ``member_list``: a coordinator's PDF of the partnership's member schools, grouped by
 membership status, rendered by a worker from the same selector as the members page.
@@ -7,13 +7,13 @@ membership status, rendered by a worker from the same selector as the members pa
 from django.urls import reverse
 from django.utils import timezone
 
-from wellschools.documents import register_document
+from wellschools.documents import DocumentKind
 from wellschools.models import GeneratedDocument
 from wellschools.pdf import pdf_render
 
 from . import selectors
 from .models import Membership, Partnership
-from .permissions import get_partnership_for_coordinator, is_coordinator
+from .permissions import get_partnership_for_coordinator
 
 S = Membership.Status
 # (status, heading, date column label, date field), in the order the PDF shows them.
@@ -50,12 +50,11 @@ def render_member_list(document: GeneratedDocument) -> tuple[str, bytes]:
     return f"{partnership.slug}-members-{prepared_at:%Y-%m-%d}.pdf", pdf
 
 
-register_document(
-    "member_list",
+MEMBER_LIST = DocumentKind(
+    kind="member_list",
     title="Member list",
-    subject_model=Partnership,
+    subject_model="partnership.partnership",
     renderer=render_member_list,
-    can_view=is_coordinator,
-    check_access=lambda user, partnership: get_partnership_for_coordinator(user, partnership.slug),
+    access=lambda user, partnership: get_partnership_for_coordinator(user, partnership.slug),
     back_url=lambda partnership: reverse("partnership:members", args=[partnership.slug]),
 )

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 
 from wellschools.models import AuditEvent
 
@@ -37,17 +36,6 @@ def home_contexts(user) -> list[HomeContext]:
             kinds = ", ".join(sorted(Role.Kind(k).label for k in access.school_kinds[s.pk]))
             contexts.append(HomeContext("school", s.name, kinds, s.get_absolute_url()))
     return contexts
-
-
-def schools_visible_to(user) -> QuerySet[School]:
-    access = access_for(user)
-    if access.is_superuser:
-        return School.objects.all()
-    return School.objects.filter(
-        Q(pk__in=list(access.school_kinds.keys()))
-        | Q(trust_id__in=list(access.trust_kinds.keys()))
-        | Q(memberships__partnership_id__in=list(access.coordinator_of))
-    ).distinct()
 
 
 def member_list(
@@ -163,10 +151,6 @@ def default_partnership() -> Partnership | None:
     return Partnership.objects.order_by("pk").first()
 
 
-def partnership_url(p: Partnership, name: str) -> str:
-    return reverse(f"partnership:{name}", kwargs={"slug": p.slug})
-
-
 def applications_by(*, user) -> QuerySet[Membership]:
     """Applications a person made that are still waiting or were declined."""
     return (
@@ -199,3 +183,36 @@ def import_runs() -> QuerySet:
     from .models import ImportRun
 
     return ImportRun.objects.select_related("actor").order_by("-started_at")
+
+
+# --- who gets told ------------------------------------------------------------------------
+
+
+def leader_emails_by_school(*, school_ids) -> dict[int, list[str]]:
+    """The active leaders' email addresses of each of these schools (one query)."""
+    leaders: dict[int, list[str]] = {}
+    for school_id, email in (
+        Role.objects.filter(
+            school_id__in=school_ids, kind=Role.Kind.SCHOOL_LEADER, user__is_active=True
+        )
+        .order_by("pk")
+        .values_list("school_id", "user__email")
+    ):
+        leaders.setdefault(school_id, []).append(email)
+    return leaders
+
+
+def leader_emails(*, school: School) -> list[str]:
+    """The school's active leaders' email addresses: the one list every notice uses."""
+    return leader_emails_by_school(school_ids=[school.pk]).get(school.pk, [])
+
+
+def coordinator_emails(*, partnership: Partnership) -> list[str]:
+    """The partnership's active coordinators' email addresses."""
+    return list(
+        Role.objects.filter(
+            partnership=partnership, kind=Role.Kind.COORDINATOR, user__is_active=True
+        )
+        .order_by("pk")
+        .values_list("user__email", flat=True)
+    )

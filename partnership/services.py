@@ -22,6 +22,7 @@ from .permissions import (
     invitable_kinds_for_school,
     is_coordinator,
 )
+from .selectors import coordinator_emails
 
 K = Role.Kind
 
@@ -138,37 +139,110 @@ def invitation_create(
     else:
         raise DomainError("An invitation needs a school or a trust.")
 
-    token = secrets.token_urlsafe(32)
-    now = timezone.now()
-    invitation = Invitation.objects.create(
-        email=email,
-        kind=kind,
-        school=school,
-        trust=trust,
-        token_hash=Invitation.hash_token(token),
-        invited_by=actor,
-        created_at=now,
-        expires_at=now + timedelta(days=settings.WELLSCHOOLS_INVITATION_DAYS),
-    )
-    audit_record(
-        actor=actor,
-        action="invitation.sent",
-        target=invitation,
-        partnership_id=_partnership_id_for_scope(school=school, trust=trust),
-        data={"email": email, "kind": kind},
-    )
+    with transaction.atomic():
+        # Lock the school or trust so that two people inviting the same address at the same
+        # moment cannot both pass the check for a waiting invitation.
+        (School if school else Trust).objects.select_for_update().get(pk=(school or trust).pk)
+        waiting = (
+            Invitation.objects.filter(
+                email__iexact=email,
+                school=school,
+                trust=trust,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if waiting is not None:
+            raise DomainError(
+                f"An invitation to {email} is already waiting to be accepted (as "
+                f"{waiting.get_kind_display().lower()}). Send it again or cancel it from the "
+                "list of invitations instead.",
+                field="email",
+            )
+        token = secrets.token_urlsafe(32)
+        now = timezone.now()
+        invitation = Invitation.objects.create(
+            email=email,
+            kind=kind,
+            school=school,
+            trust=trust,
+            token_hash=Invitation.hash_token(token),
+            invited_by=actor,
+            created_at=now,
+            expires_at=now + timedelta(days=settings.WELLSCHOOLS_INVITATION_DAYS),
+        )
+        audit_record(
+            actor=actor,
+            action="invitation.sent",
+            target=invitation,
+            partnership_id=_partnership_id_for_scope(school=school, trust=trust),
+            data={"email": email, "kind": kind},
+        )
+        _invitation_email(invitation, token=token, inviter=actor)
+    return invitation
+
+
+def _invitation_email(invitation: Invitation, *, token: str, inviter: User) -> None:
     email_send(
-        to=email,
+        to=invitation.email,
         template="invitation",
         about=invitation,
         context={
             "invitation": invitation,
-            "inviter": actor,
+            "inviter": inviter,
             "accept_url": settings.SITE_URL + reverse("invitation_accept", kwargs={"token": token}),
             "days": settings.WELLSCHOOLS_INVITATION_DAYS,
         },
     )
-    return invitation
+
+
+def _locked_open_invitation(invitation: Invitation) -> Invitation:
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise DomainError(f"{locked.email} has already accepted this invitation.")
+    if locked.revoked_at is not None:
+        raise DomainError(f"The invitation to {locked.email} was cancelled.")
+    return locked
+
+
+def invitation_cancel(*, actor: User, invitation: Invitation) -> Invitation:
+    """Cancel a waiting invitation: its link stops working at once."""
+    with transaction.atomic():
+        locked = _locked_open_invitation(invitation)
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="invitation.cancelled",
+            target=locked,
+            partnership_id=_partnership_id_for_scope(school=locked.school, trust=locked.trust),
+            data={"email": locked.email, "kind": locked.kind},
+        )
+    return locked
+
+
+def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
+    """Email the invitation again with a new link (the old one stops working, since only a
+    hash of the token is kept) valid for another full period, expired or not."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        locked = _locked_open_invitation(invitation)
+        now = timezone.now()
+        locked.token_hash = Invitation.hash_token(token)
+        locked.expires_at = now + timedelta(days=settings.WELLSCHOOLS_INVITATION_DAYS)
+        locked.save(update_fields=["token_hash", "expires_at"])
+        audit_record(
+            actor=actor,
+            action="invitation.resent",
+            target=locked,
+            partnership_id=_partnership_id_for_scope(school=locked.school, trust=locked.trust),
+            data={"email": locked.email, "kind": locked.kind},
+        )
+        _invitation_email(locked, token=token, inviter=actor)
+    return locked
 
 
 def invitation_find(*, token: str) -> Invitation:
@@ -285,11 +359,7 @@ def membership_apply(
             audit="membership.applied",
             audit_data={"school": school.urn},
         )
-        coordinators = list(
-            Role.objects.filter(kind=K.COORDINATOR, partnership=partnership).values_list(
-                "user__email", flat=True
-            )
-        )
+        coordinators = coordinator_emails(partnership=partnership)
         if coordinators:
             email_send(
                 to=coordinators,

@@ -1,10 +1,12 @@
 """Pages for schools, trusts, joining and invitations. Thin: check, validate, call a
 service, say what happened, redirect."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,7 +22,7 @@ from .forms import (
     MembershipStatusForm,
     SchoolSearchForm,
 )
-from .models import Role
+from .models import Invitation, Role
 from .permissions import (
     can_lead_trust,
     can_manage_school_people,
@@ -147,8 +149,8 @@ def trust_invite(request, group_uid: str):
 
 
 @login_required
-@require_POST
 def role_remove(request, pk: int):
+    """GET asks "are you sure?" and says what removing does; POST removes."""
     role = get_object_or_404(
         Role.objects.select_related("user", "school", "trust", "partnership"), pk=pk
     )
@@ -162,6 +164,12 @@ def role_remove(request, pk: int):
     if not can_remove_role(request.user, role):
         raise PermissionDenied
     scope = role.scope
+    if request.method != "POST":
+        return render(
+            request,
+            "partnership/role_remove.html",
+            {"role": role, "scope": scope, "is_self": role.user_id == request.user.pk},
+        )
     try:
         services.role_remove(actor=request.user, role=role)
     except DomainError as error:
@@ -171,6 +179,52 @@ def role_remove(request, pk: int):
             request, f"{role.user.display_name} is no longer {role.get_kind_display().lower()}."
         )
     return redirect(scope.get_absolute_url())
+
+
+def _invitation_for(request, pk: int) -> Invitation:
+    """A waiting invitation of a school or trust the person may invite to (404 / 403)."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("school", "trust"),
+        Q(school__isnull=False) | Q(trust__isnull=False),
+        pk=pk,
+    )
+    if invitation.school_id:
+        get_school_for(request.user, invitation.school.urn, right=can_manage_school_people)
+    else:
+        get_trust_for(request.user, invitation.trust.group_uid, right=can_lead_trust)
+    return invitation
+
+
+@login_required
+@require_POST
+def invitation_cancel(request, pk: int):
+    invitation = _invitation_for(request, pk)
+    try:
+        services.invitation_cancel(actor=request.user, invitation=invitation)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"The invitation to {invitation.email} is cancelled: its link no longer works."
+        )
+    return redirect(invitation.scope.get_absolute_url())
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk: int):
+    invitation = _invitation_for(request, pk)
+    try:
+        services.invitation_resend(actor=request.user, invitation=invitation)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"Invitation sent to {invitation.email} again, with a new link that works for "
+            f"{settings.WELLSCHOOLS_INVITATION_DAYS} days. The earlier link no longer works.",
+        )
+    return redirect(invitation.scope.get_absolute_url())
 
 
 @login_required

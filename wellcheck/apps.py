@@ -1,17 +1,25 @@
 from django.apps import AppConfig
 
+from wellschools.extensions import Panel
+
 
 class WellcheckConfig(AppConfig):
     name = "wellcheck"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from wellschools.panels import register_panel
-
-        from . import panels, reminders  # noqa: F401 - registers the reminder scanners
-
-        register_panel("school", "wellcheck/_school_panel.html", panels.school_panel, order=10)
-        register_panel("trust", "wellcheck/_trust_panel.html", panels.trust_panel, order=10)
-        register_panel(
-            "partnership", "wellcheck/_partnership_panel.html", panels.partnership_panel, order=10
-        )
+    # Extensions, declared the one way (wellschools.extensions).
+    panels = [
+        Panel("school", "wellcheck/_school_panel.html", "wellcheck.panels.school_panel", 10),
+        Panel("trust", "wellcheck/_trust_panel.html", "wellcheck.panels.trust_panel", 10),
+        Panel(
+            "partnership",
+            "wellcheck/_partnership_panel.html",
+            "wellcheck.panels.partnership_panel",
+            10,
+        ),
+    ]
+    documents = ["wellcheck.documents.WELLCHECK_REPORT", "wellcheck.documents.TRUST_SUMMARY"]
+    reminder_scanners = [
+        "wellcheck.reminders.remind_idle_wellchecks",
+        "wellcheck.reminders.remind_annual_wellcheck",
+        "wellcheck.reminders.remind_actions",
+    ]

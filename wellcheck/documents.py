@@ -1,16 +1,17 @@
-"""The Well Check's documents (found by ``wellschools.documents``), rendered by a worker.
+"""The Well Check's documents (declared in ``apps.py``), rendered by a worker.
 
 ``wellcheck_report``: one school's Well Check — cover, the pillar chart (the same SVG as
 the results page), scores, strengths, growth areas, data answers and the action plan.
 ``trust_summary``: all of a trust's schools × pillars.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
 from partnership.models import Trust
-from partnership.permissions import can_view_school, can_view_trust, get_school_for, get_trust_for
-from wellschools.documents import register_document
+from partnership.permissions import get_school_for, get_trust_for
+from wellschools.documents import DocumentKind
 from wellschools.models import GeneratedDocument
 from wellschools.pdf import pdf_render
 
@@ -49,7 +50,7 @@ def render_trust_summary(document: GeneratedDocument) -> tuple[str, bytes]:
         context={
             "trust": trust,
             "rows": rows,
-            "columns": selectors.PILLAR_COLUMNS,
+            "columns": selectors.pillar_columns(),
             "year_label": academic_year_label(year),
             "prepared_at": prepared_at,
             "created": prepared_at,
@@ -59,22 +60,27 @@ def render_trust_summary(document: GeneratedDocument) -> tuple[str, bytes]:
     return f"well-check-summary-{trust.group_uid}-{prepared_at:%Y-%m-%d}.pdf", pdf
 
 
-register_document(
-    "wellcheck_report",
+def report_access(user, well_check: WellCheck) -> None:
+    """The school's people (404 for outsiders), once the check is submitted (403 before)."""
+    get_school_for(user, well_check.school.urn)
+    if not well_check.is_submitted:
+        raise PermissionDenied
+
+
+WELLCHECK_REPORT = DocumentKind(
+    kind="wellcheck_report",
     title="Well Check report",
-    subject_model=WellCheck,
+    subject_model="wellcheck.wellcheck",
     renderer=render_wellcheck_report,
-    can_view=lambda user, wc: wc.is_submitted and can_view_school(user, wc.school),
-    check_access=lambda user, wc: get_school_for(user, wc.school.urn),
+    access=report_access,
     back_url=lambda wc: reverse("wellcheck:results", args=[wc.school.urn, wc.academic_year]),
 )
 
-register_document(
-    "trust_summary",
+TRUST_SUMMARY = DocumentKind(
+    kind="trust_summary",
     title="Trust Well Check summary",
-    subject_model=Trust,
+    subject_model="partnership.trust",
     renderer=render_trust_summary,
-    can_view=can_view_trust,
-    check_access=lambda user, trust: get_trust_for(user, trust.group_uid),
+    access=lambda user, trust: get_trust_for(user, trust.group_uid),
     back_url=lambda trust: reverse("wellcheck:trust", args=[trust.group_uid]),
 )

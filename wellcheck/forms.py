@@ -1,5 +1,7 @@
 from django import forms
 
+from wellschools.widgets import IsoDateInput
+
 from .models import Action
 
 
@@ -11,10 +13,6 @@ class ReopenForm(forms.Form):
     )
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class ActionForm(forms.Form):
     pillar = forms.ModelChoiceField(queryset=None, label="Pillar", empty_label=None)
     title = forms.CharField(label="What will be done", max_length=300)
@@ -24,7 +22,7 @@ class ActionForm(forms.Form):
     success_measure = forms.CharField(
         label="How we will know it worked", widget=forms.Textarea(attrs={"rows": 2})
     )
-    due_date = forms.DateField(label="Due date", widget=DateInput)
+    due_date = forms.DateField(label="Due date", widget=IsoDateInput)
     status = forms.ChoiceField(label="Status", choices=Action.Status.choices)
     question = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -36,7 +34,7 @@ class ActionForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    on = forms.DateField(label="Date", widget=DateInput)
+    on = forms.DateField(label="Date", widget=IsoDateInput)
     note = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -2,11 +2,10 @@
 
 from django.utils import timezone
 
-from partnership.permissions import can_edit_wellcheck, can_view_school
+from partnership.permissions import can_edit_wellcheck, can_view_school, can_view_trust
 
 from . import selectors
 from .models import academic_year_label, academic_year_of
-from .scores_views import trust_panel_context
 
 
 def school_panel(request, school) -> dict | None:
@@ -24,7 +23,15 @@ def school_panel(request, school) -> dict | None:
 
 
 def trust_panel(request, trust) -> dict | None:
-    return trust_panel_context(request, trust)
+    if not can_view_trust(request.user, trust):
+        return None
+    year = academic_year_of(timezone.localdate())
+    return {
+        "trust": trust,
+        "rows": selectors.school_rows(schools=trust.schools.all(), year=year),
+        "columns": selectors.pillar_columns(),
+        "year_label": academic_year_label(year),
+    }
 
 
 def partnership_panel(request, partnership) -> dict | None:

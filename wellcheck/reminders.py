@@ -8,46 +8,17 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from partnership.models import Membership, Role
-from wellschools.email import email_send
-from wellschools.preferences import reminders_wanted
-from wellschools.reminders import reminder_claim, reminder_scanner
+from partnership.models import Membership
+from partnership.selectors import leader_emails_by_school
+from wellschools.reminders import reminder_send
 
 from .models import Action, WellCheck, academic_year_label, academic_year_of
 
 IDLE_DAYS = 14
 DUE_SOON_DAYS = 7
-
-
-def _leaders_by_school(school_ids) -> dict[int, list[str]]:
-    leaders: dict[int, list[str]] = {}
-    for school_id, email in Role.objects.filter(
-        school_id__in=school_ids, kind=Role.Kind.SCHOOL_LEADER, user__is_active=True
-    ).values_list("school_id", "user__email"):
-        leaders.setdefault(school_id, []).append(email)
-    return leaders
-
-
-def _remind(*, kind: str, key: str, recipient: str, template: str, context: dict, about) -> bool:
-    """Claim and queue one reminder in one transaction: both happen or neither does."""
-    if not reminders_wanted(recipient):
-        return False
-    with transaction.atomic():
-        if not reminder_claim(kind=kind, key=key, recipient=recipient):
-            return False
-        email_send(
-            to=recipient,
-            template=template,
-            context=context,
-            kind=kind,
-            about=about,
-            essential=False,
-        )
-    return True
 
 
 def _check_url(well_check: WellCheck) -> str:
@@ -56,7 +27,6 @@ def _check_url(well_check: WellCheck) -> str:
     )
 
 
-@reminder_scanner
 def remind_idle_wellchecks() -> int:
     cutoff = timezone.now() - timedelta(days=IDLE_DAYS)
     checks = list(
@@ -64,11 +34,11 @@ def remind_idle_wellchecks() -> int:
             status=WellCheck.Status.IN_PROGRESS, last_activity_at__lte=cutoff
         ).select_related("school")
     )
-    leaders = _leaders_by_school({c.school_id for c in checks})
+    leaders = leader_emails_by_school(school_ids={c.school_id for c in checks})
     sent = 0
     for check in checks:
         for email in leaders.get(check.school_id, []):
-            sent += _remind(
+            sent += reminder_send(
                 kind="wellcheck_idle",
                 key=f"{check.pk}:{check.last_activity_at:%Y%m%d%H%M%S}",
                 recipient=email,
@@ -79,7 +49,6 @@ def remind_idle_wellchecks() -> int:
     return sent
 
 
-@reminder_scanner
 def remind_annual_wellcheck() -> int:
     year = academic_year_of(timezone.localdate())
     memberships = list(
@@ -87,13 +56,13 @@ def remind_annual_wellcheck() -> int:
         .exclude(school__well_checks__academic_year=year)
         .select_related("school", "partnership")
     )
-    leaders = _leaders_by_school({m.school_id for m in memberships})
+    leaders = leader_emails_by_school(school_ids={m.school_id for m in memberships})
     sent = 0
     for membership in memberships:
         school = membership.school
         url = settings.SITE_URL + reverse("wellcheck:overview", args=[school.urn])
         for email in leaders.get(school.pk, []):
-            sent += _remind(
+            sent += reminder_send(
                 kind="wellcheck_annual",
                 key=f"{school.pk}:{year}",
                 recipient=email,
@@ -109,7 +78,6 @@ def remind_annual_wellcheck() -> int:
     return sent
 
 
-@reminder_scanner
 def remind_actions() -> int:
     today = timezone.localdate()
     actions = list(
@@ -117,7 +85,7 @@ def remind_actions() -> int:
         .filter(due_date__lte=today + timedelta(days=DUE_SOON_DAYS))
         .select_related("well_check__school", "owner", "pillar")
     )
-    leaders = _leaders_by_school({a.well_check.school_id for a in actions})
+    leaders = leader_emails_by_school(school_ids={a.well_check.school_id for a in actions})
     sent = 0
     for action in actions:
         overdue = action.due_date < today
@@ -129,7 +97,7 @@ def remind_actions() -> int:
             args=[action.well_check.school.urn, action.well_check.academic_year, action.pk],
         )
         for email in recipients:
-            sent += _remind(
+            sent += reminder_send(
                 kind="action_overdue" if overdue else "action_due_soon",
                 key=f"{action.pk}:{action.due_date:%Y%m%d}",
                 recipient=email,

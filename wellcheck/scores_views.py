@@ -5,29 +5,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnership.permissions import can_view_trust, get_partnership_for_coordinator, get_trust_for
+from partnership.permissions import get_partnership_for_coordinator, get_trust_for
 from partnership.selectors import member_filter_choices
 from wellschools.exports import csv_download
 
 from . import selectors
 from .forms import ScoresFilterForm
 from .models import academic_year_label, academic_year_of
+from .panels import trust_panel
 
 
 def _year() -> int:
     return academic_year_of(timezone.localdate())
-
-
-def trust_panel_context(request, trust) -> dict | None:
-    if not can_view_trust(request.user, trust):
-        return None
-    year = _year()
-    return {
-        "trust": trust,
-        "rows": selectors.school_rows(schools=trust.schools.all(), year=year),
-        "columns": selectors.PILLAR_COLUMNS,
-        "year_label": academic_year_label(year),
-    }
 
 
 def _filtered(request, partnership):
@@ -54,7 +43,7 @@ def partnership_scores(request, slug: str):
             "partnership": partnership,
             "form": form,
             "rows": rows,
-            "columns": selectors.PILLAR_COLUMNS,
+            "columns": selectors.pillar_columns(),
             "year_label": academic_year_label(_year()),
             "query": request.GET.urlencode(),
             "counts": {
@@ -72,6 +61,7 @@ def partnership_scores_csv(request, slug: str):
     _form, rows = _filtered(request, partnership)
     filename = f"{partnership.slug}-well-check-scores-{timezone.localdate():%Y-%m-%d}.csv"
     response, writer = csv_download(filename)
+    columns = selectors.pillar_columns()
     writer.writerow(
         [
             "URN",
@@ -80,7 +70,7 @@ def partnership_scores_csv(request, slug: str):
             "Trust",
             "This year",
             "Scores from",
-            *[name for _, name in selectors.PILLAR_COLUMNS],
+            *[name for _, name in columns],
             "Overall",
         ]
     )
@@ -93,7 +83,7 @@ def partnership_scores_csv(request, slug: str):
                 row.school.trust.name if row.school.trust else "",
                 row.status.replace("_", " "),
                 row.latest_submitted.year_label if row.latest_submitted else "",
-                *[row.percentages.get(key, "") for key, _ in selectors.PILLAR_COLUMNS],
+                *[row.percentages.get(key, "") for key, _ in columns],
                 "" if row.overall is None else row.overall,
             ]
         )
@@ -106,7 +96,7 @@ def trust_scores(request, group_uid: str):
     return render(
         request,
         "wellcheck/trust_scores.html",
-        {"trust": trust, **trust_panel_context(request, trust)},
+        {"trust": trust, **trust_panel(request, trust)},
     )
 
 

@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Sum, Value, When
 
-from partnership.models import Membership, Role, School
+from partnership.models import Membership, School
 
+from .framework import PILLAR_KEYS
 from .models import (
     RATING_POINTS,
     Action,
@@ -94,6 +95,30 @@ def data_answers_by_question(well_check: WellCheck) -> dict[int, DataAnswer]:
     return {
         a.question_id: a
         for a in DataAnswer.objects.filter(well_check=well_check).select_related("updated_by")
+    }
+
+
+def answers_to_check(well_check: WellCheck) -> dict:
+    """Every question of the check, pillar by pillar, with its answer (or None), and every
+    data question with its value: the check-your-answers page, in four queries."""
+    answers = answers_by_question(well_check)
+    data = data_answers_by_question(well_check)
+    pillars = []
+    questions = Question.objects.filter(pillar__framework_id=well_check.framework_id).order_by(
+        "order", "pk"
+    )
+    by_pillar: dict[int, list] = {}
+    for question in questions:
+        by_pillar.setdefault(question.pillar_id, []).append((question, answers.get(question.pk)))
+    for pillar in well_check.framework.pillars.order_by("order", "pk"):
+        pillars.append((pillar, by_pillar.get(pillar.pk, [])))
+    return {
+        "pillars": pillars,
+        "data": [
+            (question, data.get(question.pk))
+            for question in well_check.framework.data_questions.order_by("order", "pk")
+        ],
+        "missing": sum(1 for _, rows in pillars for _, answer in rows if answer is None),
     }
 
 
@@ -260,12 +285,13 @@ class SchoolRow:
     overall: int | None
 
 
-PILLAR_COLUMNS = [
-    ("well_culture", "Well Culture"),
-    ("lead_well", "Lead Well"),
-    ("move_well", "Move Well"),
-    ("live_well", "Live Well"),
-]
+def pillar_columns() -> list[tuple[str, str]]:
+    """(key, name) of each pillar of the current framework, in order: the table columns.
+    The names come from the framework's data, never from code."""
+    framework = framework_current()
+    if framework is None:
+        return []
+    return list(framework.pillars.order_by("order", "pk").values_list("key", "name"))
 
 
 def score_band(percent: int | None) -> str:
@@ -295,7 +321,7 @@ def school_rows(*, schools: QuerySet[School], year: int) -> list[SchoolRow]:
     ).order_by("school_id", "-academic_year"):
         latest.setdefault(check.school_id, check)
     percentages = pillar_percentages([c.pk for c in latest.values()])
-    keys = [k for k, _ in PILLAR_COLUMNS]
+    keys = list(PILLAR_KEYS)
     rows = []
     for school in schools:
         check = current.get(school.pk)
@@ -340,11 +366,3 @@ def member_schools(
     if trust_id:
         schools = schools.filter(trust_id=trust_id)
     return schools
-
-
-def leaders_of(school: School) -> list[str]:
-    return list(
-        Role.objects.filter(school=school, kind=Role.Kind.SCHOOL_LEADER).values_list(
-            "user__email", flat=True
-        )
-    )

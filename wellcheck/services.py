@@ -5,10 +5,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from partnership.models import Role, School
 from partnership.permissions import can_edit_wellcheck, can_reopen_wellcheck
+from partnership.selectors import leader_emails
 from wellschools.audit import audit_record
 from wellschools.email import email_send
 from wellschools.errors import DomainError
@@ -237,11 +239,7 @@ def wellcheck_reopen(*, actor: User, well_check: WellCheck, reason: str) -> Well
             partnership_id=_partnership_id(well_check.school),
             error=WellCheckError,
         )
-        leaders = list(
-            Role.objects.filter(school=locked.school, kind=Role.Kind.SCHOOL_LEADER).values_list(
-                "user__email", flat=True
-            )
-        )
+        leaders = leader_emails(school=locked.school)
         if leaders:
             email_send(
                 to=leaders,
@@ -253,7 +251,7 @@ def wellcheck_reopen(*, actor: User, well_check: WellCheck, reason: str) -> Well
                     "reason": reason,
                     "coordinator": actor,
                     "url": settings.SITE_URL
-                    + f"/schools/{locked.school.urn}/wellcheck/{locked.academic_year}/",
+                    + reverse("wellcheck:check", args=[locked.school.urn, locked.academic_year]),
                 },
             )
     return locked
@@ -331,6 +329,21 @@ def action_update(
     action.due_date, action.status, action.owner = due_date, status, owner
     action.save(update_fields=["title", "success_measure", "due_date", "status", "owner"])
     return action
+
+
+def action_delete(*, actor: User, action: Action) -> None:
+    """Delete an action and its progress updates (the page asks first); audited with its
+    title so that the plan's history still says what was there."""
+    _require_editor(actor, action.well_check.school)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="action.deleted",
+            target=action,
+            partnership_id=_partnership_id(action.well_check.school),
+            data={"title": action.title, "pillar": action.pillar.key},
+        )
+        Action.objects.filter(pk=action.pk).delete()
 
 
 def action_progress_add(*, actor: User, action: Action, note: str, on: date) -> ActionUpdate:

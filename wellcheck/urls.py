@@ -21,6 +21,7 @@ urlpatterns = [
     path(check + "plan/", views.plan, name="plan"),
     path(check + "plan/summary/", views.plan_summary, name="plan_summary"),
     path(check + "plan/<int:action_id>/", views.action_edit, name="action"),
+    path(check + "plan/<int:action_id>/delete/", views.action_delete, name="action_delete"),
     path("trusts/<str:group_uid>/wellcheck/", scores_views.trust_scores, name="trust"),
     path(
         "trusts/<str:group_uid>/wellcheck/report/", scores_views.trust_report, name="trust_report"

@@ -1,6 +1,7 @@
 """The Well Check pages. Every mutation is a plain POST that redirects; htmx enhances the
 per-question autosave by calling the same services and swapping small status fragments."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -111,9 +112,21 @@ def check(request, urn: int, year: int):
 
 
 @login_required
-@require_POST
 def submit(request, urn: int, year: int):
+    """GET: check your answers (every answer, with a link to change it). POST: submit."""
     school, well_check = _check_for(request, urn, year, right=can_edit_wellcheck)
+    if request.method != "POST":
+        if well_check.is_submitted:
+            return redirect(_url("check", well_check))
+        return render(
+            request,
+            "wellcheck/submit.html",
+            {
+                "school": school,
+                "well_check": well_check,
+                **selectors.answers_to_check(well_check),
+            },
+        )
     try:
         services.wellcheck_submit(actor=request.user, well_check=well_check)
     except DomainError as error:
@@ -281,17 +294,43 @@ def answer(request, urn: int, year: int, question_id: int):
     )
 
 
-def _posted_value(data, question) -> tuple[str, Decimal | None, str | None]:
-    raw = data.get(f"value_{question.pk}", "").strip().replace(",", "")
-    if raw == "":
-        return raw, None, None
+NUMBER_HELP = "Enter a number, for example 120 or 45.5."
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+
+
+def parse_number(raw: str) -> tuple[Decimal | None, str | None]:
+    """Read a number as a person in the UK types it, never silently changing it: commas
+    grouping thousands (``1,200,000``) and a decimal comma (``6,5`` is 6.5) are accepted;
+    ``1,500`` (1500 or 1.5?) and anything else with a comma is refused with the reason."""
+    text = raw.replace(" ", "").replace("\u00a0", "")
+    if "," in text:
+        if re.fullmatch(r"[+-]?\d{1,3},\d{3}", text):
+            return None, (
+                f"“{raw}” could mean {text.replace(',', '')} or {text.replace(',', '.')}: "
+                "write it without the comma, or with a full stop for a decimal."
+            )
+        if THOUSANDS.match(text):
+            text = text.replace(",", "")
+        elif DECIMAL_COMMA.match(text):
+            text = text.replace(",", ".")
+        else:
+            return None, NUMBER_HELP
     try:
-        value = Decimal(raw)
+        value = Decimal(text)
         if not value.is_finite():
             raise InvalidOperation
     except InvalidOperation:
-        return raw, None, "Enter a number, for example 120 or 45.5."
-    return raw, value, None
+        return None, NUMBER_HELP
+    return value, None
+
+
+def _posted_value(data, question) -> tuple[str, Decimal | None, str | None]:
+    raw = data.get(f"value_{question.pk}", "").strip()
+    if raw == "":
+        return raw, None, None
+    value, error = parse_number(raw)
+    return raw, value, error
 
 
 def _save_data(request, well_check, question, *, force=False) -> dict:
@@ -554,6 +593,33 @@ def action_edit(request, urn: int, year: int, action_id: int):
             "updates": action.updates.select_related("author"),
         },
         status=status,
+    )
+
+
+@login_required
+def action_delete(request, urn: int, year: int, action_id: int):
+    """GET says what deleting does and asks; POST deletes."""
+    school, well_check = _check_for(request, urn, year, right=can_edit_wellcheck)
+    action = get_object_or_404(
+        Action.objects.select_related("pillar"), pk=action_id, well_check=well_check
+    )
+    if request.method == "POST":
+        try:
+            services.action_delete(actor=request.user, action=action)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect(_url("action", well_check, action.pk))
+        messages.success(request, f"Deleted from the plan: {action.title}")
+        return redirect(_url("plan", well_check))
+    return render(
+        request,
+        "wellcheck/action_delete.html",
+        {
+            "school": school,
+            "well_check": well_check,
+            "action": action,
+            "updates": action.updates.count(),
+        },
     )
 
 

@@ -1,15 +1,15 @@
 """Generated documents (PDF reports): the registry, the services and the selectors.
 
-An app registers each kind of document it offers, usually in its ``documents.py`` (found
-automatically, like ``admin.py``) or in ``AppConfig.ready()``::
+An app declares each kind of document it offers on its AppConfig
+(``documents = ["wellcheck.documents.WELLCHECK_REPORT"]``, see ``wellschools.extensions``);
+the object is a ``DocumentKind``, usually defined in the app's ``documents.py``::
 
-    register_document(
-        "wellcheck_report",
+    WELLCHECK_REPORT = DocumentKind(
+        kind="wellcheck_report",
         title="Well Check report",
-        subject_model="wellcheck.WellCheck",
+        subject_model="wellcheck.wellcheck",
         renderer=render_wellcheck_report,        # (document) -> (filename, pdf bytes)
-        can_view=lambda user, check: can_view_school(user, check.school),
-        check_access=lambda user, check: get_school_for(user, check.school.urn),
+        access=report_access,                    # (user, subject): raises 404 / 403
         back_url=lambda check: check.get_absolute_url(),
     )
 
@@ -24,14 +24,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 
 from .errors import DomainError
+from .extensions import declared
 from .models import GeneratedDocument, User
 
 logger = logging.getLogger(__name__)
@@ -47,73 +47,38 @@ UNSTARTED_AFTER = timezone.timedelta(minutes=10)
 
 @dataclass(frozen=True)
 class DocumentKind:
+    """A kind of document an app offers.
+
+    - ``renderer(document) -> (filename, pdf_bytes)`` rebuilds the whole file from the
+      database (``document.subject`` is the subject); it runs in a worker.
+    - ``access(user, subject)``: returns if the person may see documents about the
+      subject, otherwise raises Http404 (outsider) or PermissionDenied (a member without
+      the right), like the getters of the permission modules.
+    - ``back_url(subject) -> str``: optional link back from the document's page.
+    """
+
     kind: str
     title: str
     subject_model: str  # "app_label.modelname", lower case
     renderer: Renderer
-    can_view: Callable[[Any, models.Model], bool]
-    check_access: Callable[[Any, models.Model], Any] | None = None
+    access: Callable[[Any, models.Model], Any]
     back_url: Callable[[models.Model], str] | None = None
 
     def authorize(self, user, subject: models.Model) -> None:
-        """Return if the person may see documents about the subject; otherwise raise
-        Http404 (outsider) or PermissionDenied (a member without the right)."""
-        if self.check_access is not None:
-            self.check_access(user, subject)
-        if not self.can_view(user, subject):
-            if self.check_access is not None:
-                raise PermissionDenied
-            raise Http404
+        self.access(user, subject)
 
 
 _kinds: dict[str, DocumentKind] = {}
 _discovered = False
 
 
-def register_document(
-    kind: str,
-    *,
-    title: str,
-    subject_model: str | type[models.Model],
-    renderer: Renderer,
-    can_view: Callable[[Any, models.Model], bool],
-    check_access: Callable[[Any, models.Model], Any] | None = None,
-    back_url: Callable[[models.Model], str] | None = None,
-) -> DocumentKind:
-    """Register a kind of document.
-
-    - ``renderer(document) -> (filename, pdf_bytes)`` rebuilds the whole file from the
-      database (``document.subject`` is the subject); it runs in a worker.
-    - ``can_view(user, subject) -> bool``: may this person download it?
-    - ``check_access(user, subject)``: optional; raises Http404 / PermissionDenied like the
-      getters of ``partnership.permissions``, so outsiders get 404 and members 403. Without
-      it, anyone who may not view gets 404.
-    - ``back_url(subject) -> str``: optional link back from the document's page.
-    """
-    label = subject_model if isinstance(subject_model, str) else subject_model._meta.label
-    spec = DocumentKind(
-        kind=kind,
-        title=title,
-        subject_model=label.lower(),
-        renderer=renderer,
-        can_view=can_view,
-        check_access=check_access,
-        back_url=back_url,
-    )
-    existing = _kinds.get(kind)
-    if existing is not None and (
-        existing.renderer.__module__,
-        existing.renderer.__qualname__,
-    ) != (renderer.__module__, renderer.__qualname__):
-        raise ImproperlyConfigured(f"Document kind {kind!r} is registered twice")
-    _kinds[kind] = spec
-    return spec
-
-
 def _discover() -> None:
     global _discovered
     if not _discovered:
-        autodiscover_modules("documents")
+        for spec in declared("documents"):
+            if spec.kind in _kinds and _kinds[spec.kind] != spec:
+                raise ImproperlyConfigured(f"Document kind {spec.kind!r} is declared twice")
+            _kinds[spec.kind] = spec
         _discovered = True
 
 

@@ -7,3 +7,8 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+    def add_to_form(self, form) -> None:
+        """Show the message next to its field, or at the top of the form when the field is
+        not one of the form's."""
+        form.add_error(self.field if self.field in form.fields else None, self.message)

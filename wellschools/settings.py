@@ -32,7 +32,12 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _embedded_secret_key()
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# The one base of every absolute link (emails, .ics files, the certificate's QR code). Unset,
+# it follows PORT as `scripts/dev` does; production must set it (a deploy check says so).
+SITE_URL_SET = bool(env.str("SITE_URL", default=""))
+SITE_URL = (
+    env.str("SITE_URL", default="") or f"http://localhost:{env.str('PORT', default='8000')}"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -90,7 +95,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partnership.context_processors.navigation",
+                "wellschools.context_processors.page",
             ],
+            # The error summary and the one date format, in every template without {% load %}.
+            "builtins": ["wellschools.templatetags.wellschools_tags"],
         },
     },
 ]
@@ -155,10 +163,18 @@ CELERY_BEAT_SCHEDULE = {
 
 SESSION_COOKIE_AGE = 30 * 60  # 30 minutes idle ...
 SESSION_SAVE_EVERY_REQUEST = True  # ... counted from the last request
+# The page warns this many seconds before an idle session ends (static/js/session.js).
+WELLSCHOOLS_SESSION_WARNING_SECONDS = 5 * 60
 
 LANGUAGE_CODE = "en-gb"
+# One language: the service speaks British English whatever the browser asks for.
+LANGUAGES = [("en-gb", "English")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+# One date format on every page, email and PDF: 31 March 2027, 14:30 (wellschools/formats).
+FORMAT_MODULE_PATH = ["wellschools.formats"]
+# allauth's strings in British English, sentence case (locale/en_GB).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

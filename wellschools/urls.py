@@ -7,6 +7,10 @@ from .health import healthz
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", healthz, name="healthz"),
+    path("session/keep-alive/", views.session_keepalive, name="session_keepalive"),
+    # allauth's TOTP set-up and recovery codes, ending on the person's home (see the views).
+    path("accounts/2fa/totp/activate/", views.totp_activate, name="mfa_activate_totp"),
+    path("accounts/2fa/recovery-codes/", views.recovery_codes, name="mfa_view_recovery_codes"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("events/", include("events.urls")),

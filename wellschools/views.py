@@ -1,11 +1,16 @@
+from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView
+from allauth.mfa.totp.views import ActivateTOTPView
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from .context_processors import RECOVERY_CODES_OFFER_KEY
 from .documents import document_kind, document_retry, document_subject
 from .errors import DomainError
 from .models import EmailPreference, GeneratedDocument
@@ -20,6 +25,48 @@ def landing(request):
     if request.user.is_authenticated:
         return redirect("home")
     return render(request, "wellschools/landing.html")
+
+
+@require_POST
+def session_keepalive(request):
+    """ "Stay signed in": any request extends the session (SESSION_SAVE_EVERY_REQUEST); this
+    one says whether there still was a session to extend."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    request.session.modified = True
+    return HttpResponse(status=204)
+
+
+class TotpActivateView(ActivateTOTPView):
+    """allauth's TOTP set-up, ending where the person was going (or their home) instead of
+    on the account pages; every page then offers the new recovery codes until they are
+    seen (base.html)."""
+
+    def get_success_url(self) -> str:
+        self.request.session[RECOVERY_CODES_OFFER_KEY] = True
+        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
+            return target
+        return reverse("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Two-factor authentication is set up.")
+        return response
+
+
+totp_activate = TotpActivateView.as_view()
+
+
+class RecoveryCodesView(ViewRecoveryCodesView):
+    def get(self, request, *args, **kwargs):
+        request.session.pop(RECOVERY_CODES_OFFER_KEY, None)
+        return super().get(request, *args, **kwargs)
+
+
+recovery_codes = RecoveryCodesView.as_view()
 
 
 def permission_denied(request, exception=None):

@@ -13,6 +13,7 @@ from partnership.permissions import (
     can_manage_accreditation,
     can_review_accreditation,
 )
+from partnership.selectors import leader_emails
 from wellschools.audit import audit_record
 from wellschools.documents import document_request
 from wellschools.models import User
@@ -23,7 +24,6 @@ from ..models import Application, Award, PillarJudgement
 from .workflow import (
     AccreditationError,
     clock_stopped,
-    leader_emails,
     locked,
     tell,
     transition,
@@ -230,7 +230,7 @@ def application_request_changes(
             fields=clock_stopped(row),
         )
         tell(
-            to=leader_emails(row.school),
+            to=leader_emails(school=row.school),
             template="accreditation_changes_requested",
             application=row,
             actor=actor,
@@ -319,7 +319,7 @@ def application_decide(
             )
             document_request(actor=actor, kind="accreditation_certificate", subject=granted)
         tell(
-            to=leader_emails(row.school),
+            to=leader_emails(school=row.school),
             template="accreditation_decided",
             application=row,
             actor=actor,

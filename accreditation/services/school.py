@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from partnership.models import School
 from partnership.permissions import can_apply_for_accreditation
+from partnership.selectors import coordinator_emails
 from wellcheck.models import Pillar
 from wellcheck.selectors import framework_current
 from wellschools.audit import audit_record
@@ -21,7 +22,6 @@ from ..uploads import UploadRefused, check_upload
 from .workflow import (
     AccreditationError,
     clock_stopped,
-    coordinator_emails,
     locked,
     tell,
     transition,
@@ -289,7 +289,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
             fields={"submitted_at": now, "waiting_since": now, "working_days_used": 0},
         )
         tell(
-            to=coordinator_emails(row.partnership),
+            to=coordinator_emails(partnership=row.partnership),
             template="accreditation_submitted",
             application=row,
             actor=actor,
@@ -312,7 +312,7 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
         )
         if was_submitted:
             tell(
-                to=coordinator_emails(row.partnership),
+                to=coordinator_emails(partnership=row.partnership),
                 template="accreditation_withdrawn",
                 application=row,
                 actor=actor,
@@ -341,7 +341,7 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
             check=_ready_to_resubmit,
             fields={"waiting_since": timezone.now()},
         )
-        to = coordinator_emails(row.partnership)
+        to = coordinator_emails(partnership=row.partnership)
         if row.reviewer is not None and row.reviewer.is_active:
             to = [row.reviewer.email, *to]
         tell(to=to, template="accreditation_resubmitted", application=row, actor=actor)

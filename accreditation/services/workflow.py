@@ -6,7 +6,6 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from partnership.models import Partnership, Role, School
 from wellschools import workflow
 from wellschools.email import email_send
 from wellschools.errors import DomainError
@@ -70,22 +69,6 @@ def clock_stopped(row: Application) -> dict[str, Any]:
 
 
 # --- who gets told ---------------------------------------------------------------------------
-
-
-def leader_emails(school: School) -> list[str]:
-    return list(
-        Role.objects.filter(
-            school=school, kind=Role.Kind.SCHOOL_LEADER, user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
-
-
-def coordinator_emails(partnership: Partnership) -> list[str]:
-    return list(
-        Role.objects.filter(
-            partnership=partnership, kind=Role.Kind.COORDINATOR, user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
 
 
 def tell(*, to: list[str], template: str, application: Application, **context) -> None:

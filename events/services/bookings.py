@@ -21,16 +21,17 @@ from .. import notifications
 from ..models import Attendee, Booking, Event
 from .core import (
     LIVE,
-    A,
     AttendeeData,
-    B,
-    E,
-    _active_attendees,
-    _is_staff,
-    _lock_event,
-    _places_taken,
-    _waiting_position,
+    active_attendees,
+    is_event_staff,
+    lock_event,
+    places_taken,
+    waiting_position,
 )
+
+A = Attendee.Status
+B = Booking.Status
+E = Event.Status
 
 
 def _booking_window_error(event: Event, now: datetime) -> str | None:
@@ -122,7 +123,7 @@ def booking_create(
 
     now = timezone.now()
     with transaction.atomic():
-        event = _lock_event(event.pk)
+        event = lock_event(event.pk)
         # Everything below depends on what others booked: checked only now, under the lock.
         problem = _booking_window_error(event, now)
         if problem:
@@ -147,7 +148,7 @@ def booking_create(
                     f"holds {held_count} already (booked or waiting).",
                     field="attendees",
                 )
-        free = event.capacity - _places_taken(event)
+        free = event.capacity - places_taken(event)
         fits = len(people) <= free
         booking = Booking.objects.create(
             event=event,
@@ -187,18 +188,18 @@ def booking_create(
             notifications.booking_confirmed(booking=booking, attendees=rows, promoted=False)
         else:
             notifications.waiting_joined(
-                booking=booking, attendees=rows, position=_waiting_position(booking)
+                booking=booking, attendees=rows, position=waiting_position(booking)
             )
     return booking
 
 
-def _promote_waiting(*, event: Event, actor: User | None) -> list[Booking]:
+def promote_waiting(*, event: Event, actor: User | None) -> list[Booking]:
     """Give free places to the waiting list, first come first served, skipping any group
     that does not fit whole (it keeps its place and is told). The caller holds the event
     lock, so this runs in the same transaction as whatever freed the places."""
     if event.status != E.PUBLISHED or event.starts_at <= timezone.now():
         return []
-    free = event.capacity - _places_taken(event)
+    free = event.capacity - places_taken(event)
     if free <= 0:
         return []
     waiting = list(
@@ -223,7 +224,7 @@ def _promote_waiting(*, event: Event, actor: User | None) -> list[Booking]:
             free -= candidate.size
             promoted.append(booking)
             notifications.booking_confirmed(
-                booking=booking, attendees=_active_attendees(booking), promoted=True
+                booking=booking, attendees=active_attendees(booking), promoted=True
             )
             # Groups ahead that did not fit keep their place, and are told why a group
             # behind them was booked first.
@@ -233,7 +234,7 @@ def _promote_waiting(*, event: Event, actor: User | None) -> list[Booking]:
                     booking=passed,
                     size=passed.size,
                     free=free_then,
-                    position=_waiting_position(passed),
+                    position=waiting_position(passed),
                 )
             too_big = []
         else:
@@ -244,7 +245,7 @@ def _promote_waiting(*, event: Event, actor: User | None) -> list[Booking]:
 def _check_change_rights(actor: User, booking: Booking, *, what: str) -> bool:
     """Refuse people without the right, and bookers after the deadline; True for staff."""
     event = booking.event
-    if _is_staff(actor, event):
+    if is_event_staff(actor, event):
         return True
     if not can_manage_booking(
         actor, booker_id=booking.booker_id, school=booking.school, trust=booking.trust
@@ -260,7 +261,7 @@ def _check_change_rights(actor: User, booking: Booking, *, what: str) -> bool:
 
 
 def _relock(booking: Booking) -> tuple[Event, Booking]:
-    event = _lock_event(booking.event_id)
+    event = lock_event(booking.event_id)
     booking = (
         Booking.objects.select_for_update(of=("self",))
         .select_related("booker", "school", "trust")
@@ -282,7 +283,7 @@ def booking_cancel(*, actor: User, booking: Booking, reason: str = "") -> Bookin
             )
         by_staff = _check_change_rights(actor, booking, what="cancel")
         was_confirmed = booking.status == B.CONFIRMED
-        attendees = _active_attendees(booking)
+        attendees = active_attendees(booking)
         comment = reason.strip() or ("Cancelled by a coordinator" if by_staff else "Cancelled")
         booking = transition(
             booking,
@@ -312,7 +313,7 @@ def booking_cancel(*, actor: User, booking: Booking, reason: str = "") -> Bookin
                 "reason": reason.strip(),
             },
         )
-        _promote_waiting(event=event, actor=actor)
+        promote_waiting(event=event, actor=actor)
     return booking
 
 
@@ -324,7 +325,7 @@ def attendee_cancel(*, actor: User, attendee: Attendee) -> Booking:
         if not booking.is_live or attendee.status != A.ACTIVE:
             raise DomainError(f"{attendee.name} does not hold a place; nothing was changed.")
         by_staff = _check_change_rights(actor, booking, what="cancel a place")
-        remaining = [a for a in _active_attendees(booking) if a.pk != attendee.pk]
+        remaining = [a for a in active_attendees(booking) if a.pk != attendee.pk]
         if not remaining:
             return booking_cancel(actor=actor, booking=booking)
         attendee.status = A.CANCELLED
@@ -344,7 +345,7 @@ def attendee_cancel(*, actor: User, attendee: Attendee) -> Booking:
                 data={"attendee": attendee.name, "email": attendee.email},
             )
         # A confirmed place came free, or a waiting group shrank and may fit now.
-        _promote_waiting(event=event, actor=actor)
+        promote_waiting(event=event, actor=actor)
         booking.refresh_from_db()
         booking.event = event
     return booking
@@ -405,7 +406,7 @@ def waiting_list_leave(*, actor: User | None, booking: Booking) -> Booking:
         if booking.status != B.WAITING:
             raise DomainError("This booking is not on the waiting list; nothing was changed.")
         if actor is not None and not (
-            _is_staff(actor, event)
+            is_event_staff(actor, event)
             or can_manage_booking(
                 actor, booker_id=booking.booker_id, school=booking.school, trust=booking.trust
             )

@@ -10,10 +10,9 @@ from wellschools.models import User
 
 from .. import notifications
 from ..models import Attendee, Booking, Event
-from .core import (
-    A,
-    B,
-)
+
+A = Attendee.Status
+B = Booking.Status
 
 
 def attendance_record(*, actor: User, event: Event, marks: dict[int, str]) -> int:

@@ -62,24 +62,24 @@ class AttendeeData:
 # --- locking and counting ---------------------------------------------------------------
 
 
-def _lock_event(event_id: int) -> Event:
+def lock_event(event_id: int) -> Event:
     # of=("self",): lock the event only, not the partnership row joined for convenience.
     return (
         Event.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=event_id)
     )
 
 
-def _places_taken(event: Event) -> int:
+def places_taken(event: Event) -> int:
     return Attendee.objects.filter(
         booking__event=event, booking__status=B.CONFIRMED, status=A.ACTIVE
     ).count()
 
 
-def _active_attendees(booking: Booking) -> list[Attendee]:
+def active_attendees(booking: Booking) -> list[Attendee]:
     return list(booking.attendees.filter(status=A.ACTIVE).order_by("pk"))
 
 
-def _waiting_position(booking: Booking) -> int:
+def waiting_position(booking: Booking) -> int:
     ahead = Booking.objects.filter(event_id=booking.event_id, status=B.WAITING).filter(
         Q(waiting_since__lt=booking.waiting_since)
         | Q(waiting_since=booking.waiting_since, pk__lt=booking.pk)
@@ -87,5 +87,5 @@ def _waiting_position(booking: Booking) -> int:
     return ahead.count() + 1
 
 
-def _is_staff(actor: User | None, event: Event) -> bool:
+def is_event_staff(actor: User | None, event: Event) -> bool:
     return actor is not None and can_manage_events(actor, event.partnership)

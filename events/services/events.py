@@ -13,18 +13,19 @@ from wellschools.workflow import history_note, transition
 
 from .. import notifications
 from ..models import Attendee, Booking, Event
-from .bookings import _promote_waiting
+from .bookings import promote_waiting
 from .core import (
     CALENDAR_FIELDS,
     EVENT_FIELDS,
     FIELD_LABELS,
     LIVE,
-    A,
-    B,
-    E,
-    _lock_event,
-    _places_taken,
+    lock_event,
+    places_taken,
 )
+
+A = Attendee.Status
+B = Booking.Status
+E = Event.Status
 
 
 def _validate_event(values: dict, *, places_taken: int = 0) -> None:
@@ -91,14 +92,14 @@ def event_update(*, actor: User, event: Event, **values) -> Event:
     if not can_manage_events(actor, event.partnership):
         raise DomainError("Only the partnership's coordinators change events.")
     with transaction.atomic():
-        event = _lock_event(event.pk)
+        event = lock_event(event.pk)
         if event.status == E.CANCELLED:
             raise DomainError("This event is cancelled: it cannot be changed.")
         new = {field: getattr(event, field) for field in EVENT_FIELDS}
         new.update({field: values[field] for field in EVENT_FIELDS if field in values})
         for text in ("title", "description", "venue_name", "venue_address", "online_url"):
             new[text] = (new[text] or "").strip()
-        _validate_event(new, places_taken=_places_taken(event))
+        _validate_event(new, places_taken=places_taken(event))
         changed = [field for field in EVENT_FIELDS if new[field] != getattr(event, field)]
         if not changed:
             return event
@@ -122,7 +123,7 @@ def event_update(*, actor: User, event: Event, **values) -> Event:
         if event.status == E.PUBLISHED and calendar_changes:
             _tell_about_change(event=event, changes=calendar_changes)
         if event.status == E.PUBLISHED and event.capacity > previous_capacity:
-            _promote_waiting(event=event, actor=actor)
+            promote_waiting(event=event, actor=actor)
     return event
 
 

@@ -307,7 +307,7 @@ def test_coordinator_forms_trio(
 ):
     application = world["application"]
     url = reverse(f"accreditation_review:{name}", args=[partnership.slug, application.pk])
-    data = {"reviewer": coordinator.pk, "decision": "award", "feedback": "Yes."}
+    data = {"reviewer": coordinator.pk, "decision": "award", "feedback": "Yes.", "confirm": "yes"}
     for person in (leader, other_leader):
         assert as_user(person).post(url, data).status_code == 403
     assert as_user(outsider).post(url, data).status_code == 404

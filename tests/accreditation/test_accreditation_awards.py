@@ -23,7 +23,7 @@ from pypdf import PdfReader
 from accreditation import services
 from accreditation.dates import working_days_between
 from accreditation.documents import qr_svg
-from accreditation.models import Application, Evidence, verification_code_normalise
+from accreditation.models import Application, Award, Evidence, verification_code_normalise
 from accreditation.reminders import remind_renewals
 from accreditation.selectors import days_waiting, eligibility
 from accreditation.services import AccreditationError
@@ -107,6 +107,10 @@ def _awarded(school, leader, coordinator):
 
 def test_a_renewal_starts_from_the_previous_application(as_user, school, leader, coordinator):
     previous = _awarded(school, leader, coordinator)
+    # Renewal opens 90 days before the award ends.
+    Award.objects.filter(school=school).update(
+        valid_until=timezone.localdate() + timedelta(days=60)
+    )
     renewal = services.application_start(actor=leader, school=school)
     assert renewal.pk != previous.pk and renewal.previous == previous
     pillar = renewal.framework.pillars.order_by("order").first()

@@ -254,7 +254,22 @@ def test_the_decision_form_on_the_page(as_user, school, leader, coordinator, par
     missing = client.post(url, {"decision": "award"})
     assert missing.status_code == 400
     assert "feedback" in missing.context["decision_form"].errors
-    response = client.post(url, {"decision": "award", "feedback": "Congratulations."})
+    # The first post asks for confirmation and says what will happen; nothing changes yet.
+    confirm = client.post(url, {"decision": "award", "feedback": "Congratulations."})
+    assert confirm.status_code == 200
+    page = confirm.content.decode()
+    assert "Award accreditation to" in page and "This cannot be undone" in page
+    assert "Congratulations." in page
+    application.refresh_from_db()
+    assert application.status == S.IN_REVIEW
+    # "Change" goes back to the application page with what was typed.
+    change = client.post(url, {"decision": "award", "feedback": "Congratulations.", "change": "1"})
+    assert change.context["decision_form"]["feedback"].value() == "Congratulations."
+    application.refresh_from_db()
+    assert application.status == S.IN_REVIEW
+    response = client.post(
+        url, {"decision": "award", "feedback": "Congratulations.", "confirm": "yes"}
+    )
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == S.AWARDED

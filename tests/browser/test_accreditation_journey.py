@@ -146,7 +146,7 @@ def sign_in(page, base, email, check_a11y):
     check_a11y(page)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
 
 
 def heading(page, text):
@@ -227,7 +227,7 @@ def test_a_school_is_accredited_from_application_to_verified_certificate(
     coordinator.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
     check_a11y(coordinator)
     coordinator.get_by_label("Code").fill(totp_now(world["secret"]))
-    coordinator.get_by_role("button", name="Sign In").click()
+    coordinator.get_by_role("button", name="Sign in").click()
     coordinator.wait_for_url(f"{base}/partnership/{world['partnership'].slug}/")
     check_a11y(coordinator)
     coordinator.get_by_role("link", name="Accreditation review queue").click()

@@ -76,11 +76,11 @@ def test_a_leader_books_two_places_and_cancels_one(page, live_server, settings, 
 
     # 2. Sign in to book; allauth brings the leader back to the booking form.
     page.get_by_role("link", name="Sign in to book").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     check_a11y(page)
     page.get_by_label("Email").fill(leader.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/events/{event.pk}/book/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Book places: {event.title}")
     expect(page.get_by_label(school.name)).to_be_checked()  # the one school they book for

@@ -127,7 +127,7 @@ def test_leader_completes_a_well_check_by_keyboard_and_plans_an_action(
 
     # 1. Sign in: the first focus on the email field, then only keys.
     page.goto(f"{base}/accounts/login/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     check_a11y(page)
     page.get_by_label("Email").focus()
     page.keyboard.type(leader.email)

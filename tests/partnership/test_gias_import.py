@@ -162,8 +162,12 @@ def test_closed_school_is_marked_closed():
 
 def test_a_school_that_closes_later_is_updated_not_deleted_and_absent_schools_stay(school):
     run_import()
-    data, _ = edited({(FITZHARRYS, "EstablishmentStatus (name)"): "Closed",
-                      (FITZHARRYS, "CloseDate"): "31-08-2025"})
+    data, _ = edited(
+        {
+            (FITZHARRYS, "EstablishmentStatus (name)"): "Closed",
+            (FITZHARRYS, "CloseDate"): "31-08-2025",
+        }
+    )
     without_st_ebbes = b"\r\n".join(
         line for line in data.split(b"\r\n") if not line.startswith(str(ST_EBBES).encode())
     )
@@ -276,8 +280,7 @@ def _with_byte_on_line_5() -> bytes:
 
 
 def _bad_date() -> tuple[bytes, str]:
-    data, rows = edited({(FITZHARRYS, "OpenDate"): "31-02-2016",
-                         (ST_EBBES, "NumberOfPupils"): "1"})
+    data, rows = edited({(FITZHARRYS, "OpenDate"): "31-02-2016", (ST_EBBES, "NumberOfPupils"): "1"})
     return data, f"row {rows[FITZHARRYS]}"
 
 
@@ -375,8 +378,15 @@ def test_command_with_groups_and_links():
     out = io.StringIO()
 
     call_command(
-        "import_gias", str(ESTABLISHMENTS), "--la", "931",
-        "--groups", str(GROUPS), "--links", str(LINKS), stdout=out,
+        "import_gias",
+        str(ESTABLISHMENTS),
+        "--la",
+        "931",
+        "--groups",
+        str(GROUPS),
+        "--links",
+        str(LINKS),
+        stdout=out,
     )
 
     assert out.getvalue().splitlines() == [

@@ -64,7 +64,7 @@ class NudgeScanner:
 @pytest.fixture
 def use_scanner(monkeypatch):
     def install(scanner):
-        monkeypatch.setattr(reminders, "_scanners", [scanner])
+        monkeypatch.setattr(reminders, "reminder_scanners", lambda: [scanner])
         return scanner
 
     return install

@@ -1,0 +1,35 @@
+"""Events' panels on the school, trust and partnership home pages (declared in apps.py)."""
+
+from django.utils import timezone
+
+from partnership.permissions import can_book_for, can_manage_events, can_view_trust
+
+from . import selectors
+
+
+def trust_panel(request, trust):
+    """Trust staff see their trust's bookings (its own and its schools') across events.
+    The trust page itself is open only to people who may view the trust."""
+    user = request.user
+    if not can_view_trust(user, trust):
+        return None
+    return {
+        "trust": trust,
+        "bookings": list(selectors.bookings_for_trust(trust=trust)),
+        "can_book": can_book_for(user, trust),
+    }
+
+
+def school_panel(request, school):
+    if not can_book_for(request.user, school):
+        return None
+    return {"school": school, "bookings": list(selectors.bookings_for_school(school=school))}
+
+
+def partnership_panel(request, partnership):
+    if not can_manage_events(request.user, partnership):
+        return None
+    events = selectors.events_for_partnership(partnership=partnership).filter(
+        ends_at__gt=timezone.now()
+    )
+    return {"partnership": partnership, "events": list(events.order_by("starts_at", "pk")[:5])}
