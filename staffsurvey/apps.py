@@ -1,25 +1,39 @@
 from django.apps import AppConfig
 
+from wellschools.extensions import Panel
+
 
 class StaffsurveyConfig(AppConfig):
     name = "staffsurvey"
     verbose_name = "Staff wellbeing survey"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from wellschools.panels import register_panel
-
-        from . import checks, panels, reminders  # noqa: F401 - registers checks and scanners
-
-        register_panel("school", "staffsurvey/_school_panel.html", panels.school_panel, order=20)
-        register_panel("trust", "staffsurvey/_trust_panel.html", panels.trust_panel, order=20)
-        register_panel(
+    # Extensions, declared the one way (wellschools.extensions).
+    panels = [
+        Panel("school", "staffsurvey/_school_panel.html", "staffsurvey.panels.school_panel", 20),
+        Panel("trust", "staffsurvey/_trust_panel.html", "staffsurvey.panels.trust_panel", 20),
+        Panel(
             "partnership",
             "staffsurvey/_partnership_panel.html",
-            panels.partnership_panel,
-            order=20,
-        )
+            "staffsurvey.panels.partnership_panel",
+            20,
+        ),
         # Beside the Well Check's Lead Well pillar and in its action plan (the Well Check
-        # renders these pages without knowing this app).
-        register_panel("wellcheck_pillar", "staffsurvey/_pillar_panel.html", panels.pillar_panel)
-        register_panel("wellcheck_plan", "staffsurvey/_plan_panel.html", panels.plan_panel)
+        # renders these without knowing this app).
+        Panel(
+            "wellcheck_pillar", "staffsurvey/_pillar_panel.html", "staffsurvey.panels.pillar_panel"
+        ),
+        Panel("wellcheck_plan", "staffsurvey/_plan_panel.html", "staffsurvey.panels.plan_panel"),
+    ]
+    documents = [
+        "staffsurvey.documents.SURVEY_REPORT",
+        "staffsurvey.documents.SURVEY_REPORT_FULL",
+        "staffsurvey.documents.SURVEY_POSTER",
+    ]
+    reminder_scanners = [
+        "staffsurvey.reminders.remind_survey_halfway",
+        "staffsurvey.reminders.notify_survey_threshold",
+        "staffsurvey.reminders.close_ended_surveys",
+    ]
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the system check

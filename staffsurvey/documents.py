@@ -1,14 +1,15 @@
-"""The survey's documents (found by ``wellschools.documents``), rendered by a worker.
+"""The survey's documents (declared in ``apps.py``), rendered by a worker.
 
 ``staffsurvey_report``: the results (figures only) for anyone who reads them.
 ``staffsurvey_report_full``: the same with the written answers, for those who may read them.
 ``staffsurvey_poster``: an A4 poster with the open link and its QR code, for the leaders.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from wellschools.documents import register_document
+from wellschools.documents import DocumentKind
 from wellschools.models import GeneratedDocument
 from wellschools.pdf import pdf_render
 
@@ -65,42 +66,46 @@ def render_poster(document: GeneratedDocument) -> tuple[str, bytes]:
     return f"staff-survey-poster-{survey.school.urn}.pdf", pdf
 
 
-def _access(user, survey: Survey):
-    return get_survey_for(user, survey.school.urn, survey.pk)
+def _access(user, survey: Survey, *, right) -> None:
+    """404 for outsiders (``get_survey_for``), 403 for a member without ``right``."""
+    get_survey_for(user, survey.school.urn, survey.pk)
+    if not right(user, survey):
+        raise PermissionDenied
 
 
 def _back(survey: Survey) -> str:
     return reverse("staffsurvey:results", args=[survey.school.urn, survey.pk])
 
 
-register_document(
-    "staffsurvey_report",
+SURVEY_REPORT = DocumentKind(
+    kind="staffsurvey_report",
     title="Staff survey report",
-    subject_model=Survey,
+    subject_model="staffsurvey.survey",
     renderer=render_report,
-    can_view=lambda user, s: (
-        selectors.results_visible(s) and can_view_survey_results(user, s.school)
+    access=lambda user, s: _access(
+        user,
+        s,
+        right=lambda u, s: selectors.results_visible(s) and can_view_survey_results(u, s.school),
     ),
-    check_access=_access,
     back_url=_back,
 )
 
-register_document(
-    "staffsurvey_report_full",
+SURVEY_REPORT_FULL = DocumentKind(
+    kind="staffsurvey_report_full",
     title="Staff survey report with written answers",
-    subject_model=Survey,
+    subject_model="staffsurvey.survey",
     renderer=render_report_full,
-    can_view=lambda user, s: selectors.results_visible(s) and can_read_comments(user, s),
-    check_access=_access,
+    access=lambda user, s: _access(
+        user, s, right=lambda u, s: selectors.results_visible(s) and can_read_comments(u, s)
+    ),
     back_url=_back,
 )
 
-register_document(
-    "staffsurvey_poster",
+SURVEY_POSTER = DocumentKind(
+    kind="staffsurvey_poster",
     title="Staff survey poster",
-    subject_model=Survey,
+    subject_model="staffsurvey.survey",
     renderer=render_poster,
-    can_view=lambda user, s: can_run_survey(user, s.school),
-    check_access=_access,
+    access=lambda user, s: _access(user, s, right=lambda u, s: can_run_survey(u, s.school)),
     back_url=lambda s: s.get_absolute_url(),
 )

@@ -1,4 +1,4 @@
-"""The survey's reminders and notices, sent by the periodic scan (wellschools/reminders.py).
+"""The survey's reminders and notices (declared in ``apps.py``), sent by the periodic scan.
 
 * halfway through the window, staff who were emailed the survey get one reminder with the
   survey's open link (their own links are not kept, so it cannot be resent);
@@ -7,45 +7,20 @@
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from partnership.models import Role
-from wellschools.email import email_send
+from partnership.selectors import leader_emails_by_school
 from wellschools.models import EmailMessage
-from wellschools.preferences import reminders_wanted
-from wellschools.reminders import reminder_claim, reminder_scanner
+from wellschools.reminders import reminder_send
 
 from .models import Survey
 from .services import SurveyError, survey_close
 
 
 def _leaders(school_id: int) -> list[str]:
-    return list(
-        Role.objects.filter(
-            school_id=school_id, kind=Role.Kind.SCHOOL_LEADER, user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
-
-
-def _remind(*, kind: str, key: str, recipient: str, template: str, context: dict, about) -> bool:
-    """Claim and queue one reminder in one transaction: both happen or neither does."""
-    if not reminders_wanted(recipient):
-        return False
-    with transaction.atomic():
-        if not reminder_claim(kind=kind, key=key, recipient=recipient):
-            return False
-        email_send(
-            to=recipient,
-            template=template,
-            context=context,
-            kind=kind,
-            about=about,
-            essential=False,
-        )
-    return True
+    return leader_emails_by_school(school_ids=[school_id]).get(school_id, [])
 
 
 def _invited(survey: Survey) -> list[str]:
@@ -61,7 +36,6 @@ def _invited(survey: Survey) -> list[str]:
     )
 
 
-@reminder_scanner
 def remind_survey_halfway() -> int:
     today = timezone.localdate()
     sent = 0
@@ -72,7 +46,7 @@ def remind_survey_halfway() -> int:
         if survey.halfway_on > today:
             continue
         for email in _invited(survey):
-            sent += _remind(
+            sent += reminder_send(
                 kind="staffsurvey_halfway",
                 key=str(survey.pk),
                 recipient=email,
@@ -83,7 +57,6 @@ def remind_survey_halfway() -> int:
     return sent
 
 
-@reminder_scanner
 def notify_survey_threshold() -> int:
     sent = 0
     surveys = (
@@ -96,7 +69,7 @@ def notify_survey_threshold() -> int:
             continue
         url = settings.SITE_URL.rstrip("/") + survey.get_absolute_url()
         for email in _leaders(survey.school_id):
-            sent += _remind(
+            sent += reminder_send(
                 kind="staffsurvey_threshold",
                 key=str(survey.pk),
                 recipient=email,
@@ -107,7 +80,6 @@ def notify_survey_threshold() -> int:
     return sent
 
 
-@reminder_scanner
 def close_ended_surveys() -> int:
     today = timezone.localdate()
     sent = 0
@@ -120,7 +92,7 @@ def close_ended_surveys() -> int:
             "staffsurvey:results", args=[survey.school.urn, survey.pk]
         )
         for email in _leaders(survey.school_id):
-            sent += _remind(
+            sent += reminder_send(
                 kind="staffsurvey_closed",
                 key=str(survey.pk),
                 recipient=email,

@@ -33,10 +33,6 @@ from .permissions import (
 from .qr import qr_svg
 
 
-def _form_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 @login_required
 def overview(request, urn: int):
     school = get_school_for_survey(request.user, urn)
@@ -68,7 +64,7 @@ def create(request, urn: int):
         try:
             survey = services.survey_create(actor=request.user, school=school, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, "Your survey is set up. Share the link with your staff.")
             return redirect(survey.get_absolute_url())
@@ -112,7 +108,7 @@ def edit(request, urn: int, survey_id: int):
         try:
             services.survey_update(actor=request.user, survey=survey, **form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, "Survey settings saved.")
             return redirect(survey.get_absolute_url())
@@ -137,7 +133,7 @@ def invite(request, urn: int, survey_id: int):
                     actor=request.user, survey=survey, emails=form.cleaned_data["emails"]
                 )
             except DomainError as error:
-                _form_error(form, error)
+                error.add_to_form(form)
             else:
                 messages.success(
                     request, f"{count} invitation{'s' if count != 1 else ''} will be sent."
@@ -167,7 +163,7 @@ def close(request, urn: int, survey_id: int):
         try:
             services.survey_close(actor=request.user, survey=survey)
         except DomainError as error:
-            _form_error(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, "The survey is closed.")
             return redirect(survey.get_absolute_url())
