@@ -53,7 +53,7 @@ def create(request, urn: int):
     school = get_school_for_survey(request.user, urn, right=can_run_survey)
     today = timezone.localdate()
     form = SurveyCreateForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={
             "title": f"Staff wellbeing survey, {today:%B %Y}",
             "opens_on": today,
@@ -103,7 +103,10 @@ def detail(request, urn: int, survey_id: int):
 @login_required
 def edit(request, urn: int, survey_id: int):
     survey = get_survey_for(request.user, urn, survey_id, right=can_run_survey)
-    form = SurveySettingsForm(request.POST or None, instance=Survey.objects.get(pk=survey.pk))
+    form = SurveySettingsForm(
+        request.POST if request.method == "POST" else None,
+        instance=Survey.objects.get(pk=survey.pk),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_update(actor=request.user, survey=survey, **form.cleaned_data)
@@ -124,7 +127,7 @@ def edit(request, urn: int, survey_id: int):
 def invite(request, urn: int, survey_id: int):
     """Paste addresses → check what will be sent → send (emails cannot be unsent)."""
     survey = get_survey_for(request.user, urn, survey_id, right=can_run_survey)
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST if request.method == "POST" else None)
     confirming = False
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["confirm"]:
@@ -158,7 +161,7 @@ def invite(request, urn: int, survey_id: int):
 @login_required
 def close(request, urn: int, survey_id: int):
     survey = get_survey_for(request.user, urn, survey_id, right=can_run_survey)
-    form = CloseForm(request.POST or None)
+    form = CloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_close(actor=request.user, survey=survey)
