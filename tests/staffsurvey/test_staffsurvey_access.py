@@ -72,7 +72,12 @@ def test_an_outsider_gets_404_everywhere(as_user, survey, outsider):
 def test_a_survey_of_another_school_is_404_under_this_school(as_user, survey, other_school, leader):
     url = reverse("staffsurvey:detail", args=[other_school.urn, survey.pk])
     assert as_user(leader).get(url).status_code == 403  # not their school, same partnership
-    assert as_user(leader).get(reverse("staffsurvey:detail", args=[survey.school.urn, 99999])).status_code == 404
+    assert (
+        as_user(leader)
+        .get(reverse("staffsurvey:detail", args=[survey.school.urn, 99999]))
+        .status_code
+        == 404
+    )
 
 
 def test_posting_actions_follow_the_same_rules(as_user, closed_survey, leader, colleague, outsider):

@@ -22,9 +22,7 @@ def _columns(table: str) -> dict[str, str]:
 def _foreign_keys(table: str) -> dict[str, tuple[str, str]]:
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, table)
-    return {
-        c["columns"][0]: c["foreign_key"] for c in constraints.values() if c.get("foreign_key")
-    }
+    return {c["columns"][0]: c["foreign_key"] for c in constraints.values() if c.get("foreign_key")}
 
 
 def test_responses_hold_no_identifying_or_time_column():
@@ -47,7 +45,11 @@ def test_responses_hold_no_identifying_or_time_column():
     assert field.get_internal_type() == "DateField"
     for model in (Response, ResponseAnswer):
         for f in model._meta.concrete_fields:
-            assert f.get_internal_type() not in ("DateTimeField", "TimeField", "GenericIPAddressField")
+            assert f.get_internal_type() not in (
+                "DateTimeField",
+                "TimeField",
+                "GenericIPAddressField",
+            )
 
 
 def test_responses_point_only_at_the_survey_and_the_questions():

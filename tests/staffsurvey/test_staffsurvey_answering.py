@@ -33,7 +33,9 @@ def _fill(client, survey, *, value="4", group="support", comment="More time to p
         data = {f"item_{item.pk}": value for item in area.items.all()}
         response = client.post(reverse("staffsurvey_public:step", args=[code, number]), data)
         assert response.status_code == 302, response.content[:500]
-    client.post(reverse("staffsurvey_public:step", args=[code, _steps(survey)]), {"comment": comment})
+    client.post(
+        reverse("staffsurvey_public:step", args=[code, _steps(survey)]), {"comment": comment}
+    )
 
 
 def test_a_person_answers_every_screen_checks_and_sends(client, survey):
@@ -179,7 +181,10 @@ def test_an_emailed_link_works_once(client, as_user, leader, survey, on_commit):
     link = re.search(r"http://testserver(/s/\S+/i/\S+/)", mail.outbox[0].body).group(1)
     assert client.get(link).status_code == 302
     _fill(client, survey)
-    assert client.post(reverse("staffsurvey_public:check", args=[survey.public_code])).status_code == 302
+    assert (
+        client.post(reverse("staffsurvey_public:check", args=[survey.public_code])).status_code
+        == 302
+    )
     assert SurveyLink.objects.filter(used=True).count() == 1
     # The same link again, from another browser: refused plainly.
     client.cookies.clear()
@@ -207,7 +212,10 @@ def test_sending_is_rate_limited_per_client_without_storing_it(client, survey, s
     settings.STAFFSURVEY_SUBMISSIONS_PER_MINUTE = 1
     cache.clear()
     _fill(client, survey)
-    assert client.post(reverse("staffsurvey_public:check", args=[survey.public_code])).status_code == 302
+    assert (
+        client.post(reverse("staffsurvey_public:check", args=[survey.public_code])).status_code
+        == 302
+    )
     client.cookies.clear()
     _fill(client, survey)
     limited = client.post(reverse("staffsurvey_public:check", args=[survey.public_code]))

@@ -133,7 +133,9 @@ def test_the_threshold_only_goes_up(as_user, school, leader):
     response = client.post(url, {"title": survey.title, "threshold": "5"})
     assert response.status_code == 400
     assert "can only go up: 7 or more" in response.content.decode()
-    response = client.post(url, {"title": survey.title, "threshold": "9", "withhold_comments": "on"})
+    response = client.post(
+        url, {"title": survey.title, "threshold": "9", "withhold_comments": "on"}
+    )
     assert response.status_code == 302
     survey.refresh_from_db()
     assert survey.threshold == 9 and survey.withhold_comments
@@ -192,7 +194,13 @@ def test_the_report_pdf_has_the_results_and_withholds_written_answers(
     with on_commit():
         client.post(url)
     text = pdf_text(GeneratedDocument.objects.get(kind="staffsurvey_report"))
-    for expected in [school.name, "Areas to act on", "Demands", "Manager support", "6 staff answered"]:
+    for expected in [
+        school.name,
+        "Areas to act on",
+        "Demands",
+        "Manager support",
+        "6 staff answered",
+    ]:
         assert expected in text, expected
     assert "A quiet room for lunch" not in text
     assert "No staff group can be shown" in text  # 5 teaching + 1 support: suppressed
