@@ -12,6 +12,9 @@ class AccreditationConfig(AppConfig):
             "school", "accreditation/_school_panel.html", "accreditation.panels.school_panel", 20
         ),
         Panel(
+            "landing", "accreditation/_landing_panel.html", "accreditation.panels.landing_panel", 20
+        ),
+        Panel(
             "partnership",
             "accreditation/_partnership_panel.html",
             "accreditation.panels.partnership_panel",

@@ -11,18 +11,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnership.models import Partnership
-from partnership.permissions import (
-    can_manage_accreditation,
-    can_review_accreditation,
-    get_partnership_for_coordinator,
-    require_accreditation_right,
-)
+from partnership.permissions import get_partnership_for_coordinator
 from wellschools.errors import DomainError
 
 from . import selectors, services
 from .dates import TARGET_WORKING_DAYS, award_valid_until
 from .forms import AssignReviewerForm, DecisionForm, QueueFilterForm, ReviewForm
 from .models import Application
+from .permissions import (
+    can_manage_accreditation,
+    can_review_accreditation,
+    require_accreditation_right,
+)
 
 S = Application.Status
 QUEUE_PER_PAGE = 25

@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from partnership.models import PartnershipLogo
 from partnership.permissions import get_school_for
 from wellschools.documents import DocumentKind
 from wellschools.models import GeneratedDocument
 from wellschools.pdf import pdf_render
+from wellschools.site import require_public_site_url
 
 from .models import Award
 
@@ -32,7 +34,10 @@ def qr_svg(url: str) -> str:
 
 def render_certificate(document: GeneratedDocument) -> tuple[str, bytes]:
     award: Award = document.subject
+    # The QR code is printed: in production it must never point at localhost.
+    require_public_site_url(purpose="The certificate")
     verify_url = award.verify_url
+    logo = PartnershipLogo.objects.filter(partnership=award.partnership).first()
     pdf = pdf_render(
         template="pdf/certificate.html",
         context={
@@ -46,8 +51,10 @@ def render_certificate(document: GeneratedDocument) -> tuple[str, bytes]:
             # segno builds the SVG from our own URL (site URL + a code of [0-9A-Z]).
             "qr": mark_safe(qr_svg(verify_url)),  # noqa: S308
             "created": timezone.localtime(),
+            "logo": logo,
         },
         title=f"Well Schools Accreditation certificate — {award.school.name}",
+        resources={"logo.png": bytes(logo.png)} if logo else None,
     )
     return f"well-schools-accreditation-{award.school.urn}-{award.awarded_on:%Y}.pdf", pdf
 

@@ -104,6 +104,39 @@ class PillarForm(forms.Form):
         }
 
 
+class EvidenceEditForm(forms.Form):
+    """Correct an evidence item: what it shows, its date and, for a link or a note, where it
+    is. A file is replaced by removing the item and adding the new file."""
+
+    title = forms.CharField(label="What this evidence shows", max_length=200)
+    dated = forms.DateField(
+        label="Date of the evidence",
+        widget=IsoDateInput,
+        help_text="When the document was written or the activity happened. Items older than "
+        "12 months are flagged.",
+    )
+    url = forms.URLField(
+        label="Link",
+        max_length=500,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
+    note = forms.CharField(label="Where the document is", max_length=500)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != "link":
+            del self.fields["url"]
+        if kind != "note":
+            del self.fields["note"]
+
+    def clean_dated(self):
+        dated = self.cleaned_data["dated"]
+        if dated > timezone.localdate():
+            raise forms.ValidationError("The date of the evidence cannot be in the future.")
+        return dated
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Why are you withdrawing? (optional)",

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from partnership.models import Partnership, School
 from wellcheck.models import FrameworkVersion, Pillar
+from wellschools.dates import format_date
 from wellschools.workflow import StatusHistory
 
 from .dates import year_before
@@ -369,7 +370,7 @@ class Award(models.Model):
         indexes = [models.Index(fields=["partnership", "valid_until"])]
 
     def __str__(self) -> str:
-        return f"Well Schools Accreditation of {self.school.name}, {self.awarded_on:%d/%m/%Y}"
+        return f"Well Schools Accreditation of {self.school.name}, {format_date(self.awarded_on)}"
 
     def is_current(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()

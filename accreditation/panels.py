@@ -1,12 +1,9 @@
 """Accreditation's panels on the school page and the coordinator's overview."""
 
-from partnership.permissions import (
-    can_apply_for_accreditation,
-    can_see_accreditation_application,
-    can_view_school,
-)
+from partnership.permissions import can_view_school
 
 from . import selectors
+from .permissions import can_apply_for_accreditation, can_see_accreditation_application
 
 
 def school_panel(request, school) -> dict | None:
@@ -39,4 +36,13 @@ def partnership_panel(request, partnership) -> dict | None:
     return {
         "partnership": partnership,
         "summary": selectors.queue_summary(partnership=partnership),
+    }
+
+
+def landing_panel(request, _obj) -> dict | None:
+    """The landing page's accredited schools, a few per partnership (all on /accredited/)."""
+    groups = selectors.accredited_schools_public()
+    return {
+        "groups": [{**group, "shown": group["awards"][:6]} for group in groups],
+        "total": sum(len(group["awards"]) for group in groups),
     }

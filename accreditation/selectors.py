@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from partnership.models import Membership, Partnership, Role, School
 from wellcheck.models import Pillar, WellCheck
+from wellschools.dates import format_date
 
 from .dates import RENEWAL_OPENS_DAYS, TARGET_WORKING_DAYS, working_days_between, year_before
 from .models import Application, Award, Evidence, PillarJudgement, PillarStatement
@@ -72,7 +73,7 @@ def eligibility(*, school: School, today: date | None = None) -> Eligibility:
         else:
             result.missing.append(
                 f"The school's last Well Check was submitted on "
-                f"{timezone.localtime(latest.submitted_at):%d/%m/%Y}, more than 12 months ago. "
+                f"{format_date(latest.submitted_at)}, more than 12 months ago. "
                 "Submit this year's Well Check first."
             )
     held = current_awards(today=today).filter(school=school).order_by("-valid_until").first()
@@ -413,7 +414,7 @@ def accredited_schools_public(*, today: date | None = None) -> list[dict]:
 
 
 def award_by_code(code: str) -> Award | None:
-    return Award.objects.filter(code=code).select_related("school").first()
+    return Award.objects.filter(code=code).select_related("school", "partnership").first()
 
 
 def latest_award(*, school: School) -> Award | None:

@@ -21,6 +21,11 @@ urlpatterns = [
     path(application + "pillars/<slug:key>/", views.pillar, name="pillar"),
     path(application + "evidence/<int:evidence_pk>/", views.evidence_download, name="evidence"),
     path(
+        application + "evidence/<int:evidence_pk>/edit/",
+        views.evidence_edit,
+        name="evidence_edit",
+    ),
+    path(
         application + "evidence/<int:evidence_pk>/remove/",
         views.evidence_remove,
         name="evidence_remove",

@@ -6,24 +6,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnership.models import School
-from partnership.permissions import (
-    can_apply_for_accreditation,
-    can_review_accreditation,
-    can_see_accreditation_application,
-    can_view_school,
-    get_school_for,
-    require_accreditation_right,
-)
+from partnership.permissions import can_view_school, get_school_for
+from partnership.selectors import partnership_logo
 from wellschools.documents import document_latest, document_request
 from wellschools.errors import DomainError
 from wellschools.models import GeneratedDocument
+from wellschools.site import require_public_site_url
 
 from . import selectors, services
-from .forms import PillarForm, VerifyForm, WithdrawForm
+from .forms import EvidenceEditForm, PillarForm, VerifyForm, WithdrawForm
 from .models import Application, Award, Evidence, verification_code_normalise
+from .permissions import (
+    can_apply_for_accreditation,
+    can_review_accreditation,
+    can_see_accreditation_application,
+    require_accreditation_right,
+)
 from .uploads import download_name
 
 S = Application.Status
@@ -214,6 +217,50 @@ def pillar(request, urn: int, pk: int, key: str):
 
 
 @login_required
+def evidence_edit(request, urn: int, pk: int, evidence_pk: int):
+    school, application = _application_for(request, urn, pk, leader=True)
+    item = get_object_or_404(
+        Evidence.objects.select_related("pillar", "application__school"),
+        pk=evidence_pk,
+        application=application,
+    )
+    back = reverse("accreditation:pillar", args=[urn, pk, item.pillar.key])
+    form = EvidenceEditForm(
+        request.POST or None,
+        kind=item.kind,
+        initial={"title": item.title, "dated": item.dated, "url": item.url, "note": item.note},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_update(
+                actor=request.user,
+                evidence=item,
+                title=form.cleaned_data["title"],
+                dated=form.cleaned_data["dated"],
+                url=form.cleaned_data.get("url", ""),
+                note=form.cleaned_data.get("note", ""),
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Saved the changes to “{form.cleaned_data['title']}”.")
+            return redirect(back)
+    return render(
+        request,
+        "accreditation/evidence_edit.html",
+        {
+            "school": school,
+            "application": application,
+            "item": item,
+            "form": form,
+            "back": back,
+            "editable": application.is_editable,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
 @require_POST
 def evidence_remove(request, urn: int, pk: int, evidence_pk: int):
     school, application = _application_for(request, urn, pk, leader=True)
@@ -328,6 +375,11 @@ def certificate(request, urn: int, award_pk: int):
     """The award's certificate: the latest rendered copy, or a new render by a worker."""
     school = get_school_for(request.user, urn)
     award = get_object_or_404(Award, pk=award_pk, school=school)
+    try:
+        require_public_site_url(purpose="The certificate")
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("accreditation:overview", urn=school.urn)
     latest = document_latest(kind="accreditation_certificate", subject=award)
     if latest is not None and (
         latest.status == GeneratedDocument.Status.PENDING
@@ -359,7 +411,16 @@ def verify(request, code: str):
         return render(
             request, "accreditation/verify.html", {"award": None, "code": code[:20]}, status=404
         )
-    return render(request, "accreditation/verify.html", {"award": award})
+    return render(
+        request,
+        "accreditation/verify.html",
+        {
+            "award": award,
+            "code": award.code,
+            "logo": partnership_logo(partnership=award.partnership),
+            "checked_on": timezone.localdate(),
+        },
+    )
 
 
 def accredited(request):

@@ -109,6 +109,9 @@ def _submitted_check(school, year, framework, leader, offset=0):
         )
         for n, q in enumerate(Question.objects.filter(pillar__framework=framework))
     )
+    from wellcheck.services import wellcheck_scores_rebuild
+
+    wellcheck_scores_rebuild(school_ids=[school.pk])  # written directly, not submitted
     return check
 
 

@@ -13,5 +13,7 @@ class EventsConfig(AppConfig):
         Panel(
             "partnership", "events/_partnership_panel.html", "events.panels.partnership_panel", 40
         ),
+        Panel("landing", "events/_landing_panel.html", "events.panels.landing_panel", 10),
     ]
     reminder_scanners = ["events.reminders.send_event_reminders"]
+    demo_data = ["events.demo.seed_demo"]

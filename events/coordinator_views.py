@@ -8,13 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnership.permissions import get_partnership_for_event_manager
 from wellschools.errors import DomainError
 from wellschools.exports import csv_download
 
 from . import selectors, services
 from .forms import CancelEventForm, EventForm, MessageForm, RegisterForm
 from .models import Booking
+from .permissions import get_partnership_for_event_manager
 from .services import EVENT_FIELDS
 from .views import (
     attendee_cancel_page,

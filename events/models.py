@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnership.models import Partnership, School, Trust
+from wellschools.dates import format_date
 from wellschools.workflow import StatusHistory
 
 # No 0/O, 1/I/L: references are read out over the telephone.
@@ -83,7 +84,7 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({timezone.localtime(self.starts_at):%d/%m/%Y})"
+        return f"{self.title} ({format_date(self.starts_at)})"
 
     def get_absolute_url(self) -> str:
         return reverse("events:detail", kwargs={"pk": self.pk})
@@ -128,6 +129,11 @@ class Event(models.Model):
     def changes_until(self):
         """Bookers change or cancel until this moment; after it only a coordinator can."""
         return self.cancellation_deadline or self.starts_at
+
+    @property
+    def changes_closed(self) -> bool:
+        """Past the deadline: bookers can no longer change or cancel confirmed places."""
+        return timezone.now() >= self.changes_until
 
 
 class EventChange(StatusHistory):
@@ -205,6 +211,12 @@ class Booking(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in (self.Status.WAITING, self.Status.CONFIRMED)
+
+    @property
+    def closed_to_booker(self) -> bool:
+        """The one change-deadline rule: a confirmed booking after the event's deadline
+        can be changed only by a coordinator (a waiting-list group can always leave)."""
+        return self.status == self.Status.CONFIRMED and self.event.changes_closed
 
     def transition_refused(self, to: str) -> str:
         return f"This booking is {self.get_status_display().lower()} already; nothing was changed."

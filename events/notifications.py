@@ -155,36 +155,21 @@ def place_given(*, booking: Booking, attendee: Attendee, replaces: Attendee) -> 
 def event_changed(
     *, booking: Booking, attendees: list[Attendee], changes: list[str], waiting: bool
 ) -> None:
-    _event_news(
-        booking=booking,
-        attendees=attendees,
-        waiting=waiting,
-        template="event_changed",
-        method="REQUEST",
-        changes=changes,
-    )
+    _event_news("event_changed", "REQUEST", booking, attendees, waiting, changes=changes)
 
 
 def event_cancelled(
     *, booking: Booking, attendees: list[Attendee], reason: str, waiting: bool
 ) -> None:
-    _event_news(
-        booking=booking,
-        attendees=attendees,
-        waiting=waiting,
-        template="event_cancelled",
-        method="CANCEL",
-        reason=reason,
-    )
+    _event_news("event_cancelled", "CANCEL", booking, attendees, waiting, reason=reason)
 
 
 def _event_news(
-    *,
+    template: str,
+    method: str,
     booking: Booking,
     attendees: list[Attendee],
     waiting: bool,
-    template: str,
-    method: str,
     **extra,
 ) -> None:
     """News of the event itself: the attendees' calendars are updated (``method``); a

@@ -2,16 +2,20 @@
 
 from django.utils import timezone
 
-from partnership.permissions import can_book_for, can_manage_events, can_view_trust
+from partnership.permissions import is_trust_person
 
 from . import selectors
+from .models import Event
+from .permissions import can_book_for, can_manage_events
 
 
 def trust_panel(request, trust):
     """Trust staff see their trust's bookings (its own and its schools') across events.
     The trust page itself is open only to people who may view the trust."""
     user = request.user
-    if not can_view_trust(user, trust):
+    # The trust's own people only: a coordinator must not see the bookings a trust that
+    # spans partnerships made for another partnership's events.
+    if not is_trust_person(user, trust):
         return None
     return {
         "trust": trust,
@@ -33,3 +37,8 @@ def partnership_panel(request, partnership):
         ends_at__gt=timezone.now()
     )
     return {"partnership": partnership, "events": list(events.order_by("starts_at", "pk")[:5])}
+
+
+def landing_panel(request, _obj):
+    """The landing page's next few public events (the same list as /events/)."""
+    return {"events": list(selectors.events_upcoming().filter(status=Event.Status.PUBLISHED)[:4])}

@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from partnership.models import Partnership, School, Trust
-from partnership.permissions import access_for, booking_scopes_for, can_manage_events
+from partnership.permissions import access_for
 
 from .models import Attendee, Booking, BookingChange, Event
+from .permissions import booking_scopes_for, can_manage_events
 
 B = Booking.Status
 E = Event.Status

@@ -8,13 +8,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from partnership.permissions import (
-    can_book_event,
-    can_manage_booking,
-    can_manage_events,
-    require_booking_access,
-    require_event_booking_right,
-)
 from wellschools.errors import DomainError
 
 from . import selectors, services
@@ -22,6 +15,13 @@ from .forms import BookingForm, CancelEventForm, SubstituteForm, attendee_formse
 from .ics import booking_calendar, calendar_filename
 from .models import Attendee, Booking, Event
 from .notifications import booking_for_leave_token
+from .permissions import (
+    can_book_event,
+    can_manage_booking,
+    can_manage_events,
+    require_booking_access,
+    require_event_booking_right,
+)
 
 PAST_PER_PAGE = 20
 
@@ -150,10 +150,7 @@ def booking_context(booking: Booking, *, manage: bool) -> dict:
     event = booking.event
     attendees = selectors.booking_attendees(booking=booking)
     availability = selectors.event_availability(event=event)
-    deadline_passed = timezone.now() >= event.changes_until
-    can_change = booking.is_live and (
-        manage or booking.status == Booking.Status.WAITING or not deadline_passed
-    )
+    can_change = booking.is_live and (manage or not booking.closed_to_booker)
     return {
         "booking": booking,
         "event": event,
@@ -162,7 +159,7 @@ def booking_context(booking: Booking, *, manage: bool) -> dict:
         "position": selectors.waiting_position(booking=booking),
         "group_fits": len(attendees) <= availability.free,
         "can_change": can_change,
-        "deadline_passed": deadline_passed,
+        "deadline_passed": event.changes_closed,
         "history": selectors.booking_history(booking=booking),
         "manage": manage,
         "base_url": booking.get_manage_url() if manage else booking.get_absolute_url(),

@@ -17,4 +17,5 @@ urlpatterns = [
     path("applications/<int:pk>/decide/", views.application_decide, name="application_decide"),
     path("import/", views.gias_upload, name="import"),
     path("audit/", views.audit, name="audit"),
+    path("logo/", views.logo, name="logo"),
 ]

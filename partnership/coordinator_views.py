@@ -17,6 +17,7 @@ from . import selectors, services
 from .forms import (
     DecisionForm,
     GiasUploadForm,
+    LogoForm,
     MemberFilterForm,
     MembershipStatusForm,
     SchoolSearchForm,
@@ -37,7 +38,7 @@ def dashboard(request, slug: str):
         {
             "partnership": partnership,
             "overview": selectors.partnership_overview(partnership=partnership),
-            "latest_import": selectors.import_runs().first(),
+            "latest_import": selectors.import_runs(partnership=partnership).first(),
             "panels": render_panels("partnership", request, partnership),
         },
     )
@@ -251,10 +252,9 @@ def gias_upload(request, slug: str):
                 establishments=data["establishments"],
                 groups=data.get("groups"),
                 links=data.get("links"),
-                la_codes=partnership.la_codes or None,
                 actor=request.user,
                 filename=data["establishments"].name,
-                partnership_id=partnership.pk,
+                partnership=partnership,
             )
         except GiasImportError as error:
             form.add_error("establishments", error.message)
@@ -264,7 +264,11 @@ def gias_upload(request, slug: str):
     return render(
         request,
         "partnership/coordinator_import.html",
-        {"partnership": partnership, "form": form, "runs": selectors.import_runs()[:10]},
+        {
+            "partnership": partnership,
+            "form": form,
+            "runs": selectors.import_runs(partnership=partnership)[:10],
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 
@@ -277,4 +281,36 @@ def audit(request, slug: str):
     )
     return render(
         request, "partnership/coordinator_audit.html", {"partnership": partnership, "page": page}
+    )
+
+
+@login_required
+def logo(request, slug: str):
+    """The partnership's logo on certificates and the /verify/ page: upload or remove."""
+    partnership = get_partnership_for_coordinator(request.user, slug)
+    form = LogoForm()
+    if request.method == "POST":
+        if "remove" in request.POST:
+            services.partnership_logo_remove(actor=request.user, partnership=partnership)
+            messages.success(request, "The logo is removed. Certificates show the name only.")
+            return redirect("partnership:logo", slug=slug)
+        form = LogoForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.partnership_logo_set(
+                    actor=request.user, partnership=partnership, data=form.cleaned_data["logo"]
+                )
+            except DomainError as error:
+                form.add_error("logo", error.message)
+            else:
+                messages.success(request, "The logo is saved. New certificates will show it.")
+                return redirect("partnership:logo", slug=slug)
+    return render(
+        request,
+        "partnership/coordinator_logo.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "logo": selectors.partnership_logo(partnership=partnership),
+        },
     )

@@ -138,3 +138,23 @@ class GiasUploadForm(forms.Form):
             field = "links" if cleaned.get("groups") else "groups"
             self.add_error(field, "Upload the groups and links files together, or neither.")
         return cleaned
+
+
+class LogoForm(forms.Form):
+    logo = forms.FileField(
+        label="Logo image",
+        help_text="A PNG or JPEG up to 2 MB, at least 32 pixels on each side. It is shown on "
+        "the partnership's accreditation certificates and on the public page that checks them.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+
+    def clean_logo(self):
+        from .logos import LogoError, logo_normalise
+
+        upload = self.cleaned_data["logo"]
+        data = upload.read()
+        try:
+            logo_normalise(data)  # the same check the service makes, shown next to the field
+        except LogoError as error:
+            raise forms.ValidationError(error.message) from error
+        return data

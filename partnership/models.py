@@ -1,3 +1,4 @@
+import base64
 import hashlib
 
 from django.conf import settings
@@ -290,11 +291,20 @@ class Invitation(models.Model):
 
 
 class ImportRun(models.Model):
-    """One GIAS import: who ran it, what file, and what it did."""
+    """One GIAS import: who ran it, for which partnership (none: a platform admin's import
+    of any area), what file, and what it did."""
 
     started_at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    partnership = models.ForeignKey(
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_runs",
+        help_text="The coordinator's partnership; empty for a platform admin's import.",
     )
     filename = models.CharField(max_length=255)
     la_codes = models.JSONField(default=list, blank=True)
@@ -303,6 +313,9 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     trusts_created = models.PositiveIntegerField(default=0)
+    # Rows a coordinator's import refused because the school is outside the partnership's
+    # area (stored LA code, or the file's LA code for a new URN): their URNs.
+    refused_urns = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -312,7 +325,37 @@ class ImportRun(models.Model):
 
     @property
     def summary(self) -> str:
-        return (
+        text = (
             f"created {self.created}, updated {self.updated}, "
             f"unchanged {self.unchanged}, skipped {self.skipped}"
         )
+        if self.refused_urns:
+            text += (
+                f"; skipped: outside your area {len(self.refused_urns)} "
+                f"(URN {', '.join(str(urn) for urn in self.refused_urns[:20])}"
+                f"{', …' if len(self.refused_urns) > 20 else ''})"
+            )
+        return text
+
+
+class PartnershipLogo(models.Model):
+    """The partnership's logo, shown on its certificates and the public /verify/ page.
+
+    Kept small and in the database (re-encoded as PNG on upload by ``partnership_logo_set``),
+    in its own table so partnership queries never carry the image."""
+
+    partnership = models.OneToOneField(Partnership, on_delete=models.CASCADE, related_name="logo")
+    png = models.BinaryField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Logo of {self.partnership}"
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(bytes(self.png)).decode("ascii")

@@ -6,8 +6,8 @@ from django.db.models import Count, Q, QuerySet
 
 from wellschools.models import AuditEvent
 
-from .models import Membership, Partnership, Role, School, Trust
-from .permissions import access_for
+from .models import Membership, Partnership, PartnershipLogo, Role, School, Trust
+from .permissions import access_for, coordinated_trust_school_ids, is_trust_person
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,15 @@ def trust_schools(*, trust: Trust) -> QuerySet[School]:
     return trust.schools.order_by("name")
 
 
+def trust_schools_for(user, *, trust: Trust) -> QuerySet[School]:
+    """The trust's schools this person sees: all of them for the trust's own people; for a
+    coordinator only those with an active membership of a partnership they coordinate
+    (a trust can span partnerships; docs/tenancy.md)."""
+    if is_trust_person(user, trust):
+        return trust_schools(trust=trust)
+    return trust_schools(trust=trust).filter(pk__in=coordinated_trust_school_ids(user, trust))
+
+
 def open_invitations(*, school: School | None = None, trust: Trust | None = None):
     from django.utils import timezone
 
@@ -179,10 +188,15 @@ def schools_addable(*, partnership: Partnership, query: str) -> list[School]:
     ]
 
 
-def import_runs() -> QuerySet:
+def import_runs(*, partnership: Partnership) -> QuerySet:
+    """The partnership's own GIAS imports (a platform admin's imports are in the admin)."""
     from .models import ImportRun
 
-    return ImportRun.objects.select_related("actor").order_by("-started_at")
+    return (
+        ImportRun.objects.filter(partnership=partnership)
+        .select_related("actor")
+        .order_by("-started_at")
+    )
 
 
 # --- who gets told ------------------------------------------------------------------------
@@ -216,3 +230,7 @@ def coordinator_emails(*, partnership: Partnership) -> list[str]:
         .order_by("pk")
         .values_list("user__email", flat=True)
     )
+
+
+def partnership_logo(*, partnership: Partnership) -> PartnershipLogo | None:
+    return PartnershipLogo.objects.filter(partnership=partnership).first()

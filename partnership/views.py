@@ -27,12 +27,15 @@ from .permissions import (
     can_lead_trust,
     can_manage_school_people,
     can_remove_role,
+    can_view_school,
+    can_view_school_record,
     can_view_trust,
     get_partnership_for_coordinator,
     get_school_for,
     get_trust_for,
     invitable_kinds_for_school,
     is_coordinator,
+    is_trust_person,
 )
 
 
@@ -54,11 +57,18 @@ def home(request):
 
 @login_required
 def school_detail(request, urn: int):
-    school = get_school_for(request.user, urn)
+    school = get_school_for(request.user, urn, right=can_view_school_record)
     user = request.user
+    # Coordinators of a school whose membership is not active see only its facts and
+    # memberships (to change theirs), never its people or its work (docs/tenancy.md).
+    full_view = can_view_school(user, school)
     can_manage = can_manage_school_people(user, school)
-    people = list(selectors.people_at_school(school=school))
-    memberships = list(selectors.school_memberships(school=school))
+    people = list(selectors.people_at_school(school=school)) if full_view else []
+    memberships = [
+        m
+        for m in selectors.school_memberships(school=school)
+        if full_view or is_coordinator(user, m.partnership)
+    ]
     coordinated = [m for m in memberships if is_coordinator(user, m.partnership)]
     return render(
         request,
@@ -76,7 +86,8 @@ def school_detail(request, urn: int):
             "can_manage": can_manage,
             "invitations": selectors.open_invitations(school=school) if can_manage else [],
             "trust_visible": school.trust is not None and can_view_trust(user, school.trust),
-            "panels": render_panels("school", request, school),
+            "full_view": full_view,
+            "panels": render_panels("school", request, school) if full_view else "",
         },
     )
 
@@ -119,14 +130,17 @@ def school_invite(request, urn: int):
 @login_required
 def trust_detail(request, group_uid: str):
     trust = get_trust_for(request.user, group_uid)
-    people = list(selectors.people_at_trust(trust=trust))
+    # A coordinator sees only their partnership's schools of a trust, never its people.
+    trust_person = is_trust_person(request.user, trust)
+    people = list(selectors.people_at_trust(trust=trust)) if trust_person else []
     is_lead = can_lead_trust(request.user, trust)
     return render(
         request,
         "partnership/trust_detail.html",
         {
             "trust": trust,
-            "schools": selectors.trust_schools(trust=trust),
+            "schools": selectors.trust_schools_for(request.user, trust=trust),
+            "trust_person": trust_person,
             "people": people,
             "removable": {role.pk for role in people if can_remove_role(request.user, role)},
             "can_invite": is_lead,

@@ -35,5 +35,7 @@ class StaffsurveyConfig(AppConfig):
         "staffsurvey.reminders.close_ended_surveys",
     ]
 
+    demo_data = ["staffsurvey.demo.seed_demo"]
+
     def ready(self):
         from . import checks  # noqa: F401 - registers the system check

@@ -5,14 +5,15 @@ import threading
 from django.db import connection
 
 
-def run_together(*calls):
-    """Start every call together; return [("ok", result) or ("error", exception), ...]."""
+def run_together(*calls, timeout: float = 30):
+    """Start every call together; return [("ok", result) or ("error", exception), ...].
+    Fails if a thread is still running ``timeout`` seconds later (a deadlock)."""
     barrier = threading.Barrier(len(calls))
     outcomes = [None] * len(calls)
 
     def run(index, call):
         try:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=timeout)
             outcomes[index] = ("ok", call())
         except Exception as error:  # recorded and asserted on by the caller
             outcomes[index] = ("error", error)
@@ -23,5 +24,9 @@ def run_together(*calls):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=timeout)
+    hung = [thread.name for thread in threads if thread.is_alive()]
+    # A thread still running holds its connection and its locks: a deadlock or a lock
+    # that is never released is a failure of the code under test.
+    assert not hung, f"threads still running after {timeout} s (deadlock?): {hung}"
     return outcomes

@@ -9,11 +9,25 @@ Personas around one partnership:
   trust_lead / trust_staff      at `trust`
   coordinator    coordinator of the partnership, TOTP enrolled
   outsider       leader of a school in another partnership (no right here at all)
+
+Every test world holds two partnerships (DESIGN.md, "Tenancy"): `partnership` (A,
+Oxfordshire, LA 931) always comes with `partnership_b` (B, Somerset, LA 933), and `trust`
+spans both (`school_b` is its academy in Somerset, an active member of B). Personas of B:
+  coordinator_b  coordinator of B, TOTP enrolled
+  leader_b       school leader at `school_b` (B's member, in the spanning `trust`)
+  trust_b / trust_staff_b   a trust with schools only in B, and its staff
+  border_school  an Oxfordshire school, active in A, that has only *applied* to B
+More:
+  coordinator_without_totp   coordinator of A who has not enrolled TOTP
+  schools_by_status          A's schools in every membership status ({status: school})
 """
 
+import datetime
 import os
 import shutil
 import socket
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -26,7 +40,13 @@ from factories import (
     grant,
 )
 
-from partnership.models import Role
+from partnership.models import Membership, Role
+
+# The per-app helpers (tests/<app>/<app>_helpers.py) for tests that cross apps, such as
+# the tenancy matrix.
+for _app in ("wellcheck", "accreditation", "events"):
+    if str(Path(__file__).parent / _app) not in sys.path:
+        sys.path.append(str(Path(__file__).parent / _app))
 
 K = Role.Kind
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -113,7 +133,23 @@ def free_port() -> int:
 
 @pytest.fixture
 def partnership(db):
-    return PartnershipFactory(name="Oxfordshire Well Schools Partnership", slug="oxfordshire")
+    oxfordshire = PartnershipFactory(
+        name="Oxfordshire Well Schools Partnership", slug="oxfordshire", la_codes=["931"]
+    )
+    # Two partnerships in every test world; B comes second (the join page's default is A).
+    _somerset()
+    return oxfordshire
+
+
+def _somerset():
+    return PartnershipFactory(
+        name="Somerset Well Schools Partnership", slug="somerset", la_codes=["933"]
+    )
+
+
+@pytest.fixture
+def partnership_b(partnership):
+    return _somerset()
 
 
 @pytest.fixture
@@ -121,8 +157,57 @@ def trust(db):
     return TrustFactory(name="Cherwell Valley Academies Trust")
 
 
+def _somerset_school(**kwargs):
+    return SchoolFactory(la_code="933", la_name="Somerset", town="Taunton", **kwargs)
+
+
 @pytest.fixture
-def school(partnership, trust):
+def school_b(partnership_b, trust):
+    """Partnership B's member school in the trust that spans both partnerships."""
+    school = _somerset_school(name="Levels Academy", trust=trust)
+    MembershipFactory(partnership=partnership_b, school=school)
+    return school
+
+
+@pytest.fixture
+def trust_b(partnership_b):
+    """A trust whose only school is a member of partnership B."""
+    trust = TrustFactory(name="Quantock Learning Trust")
+    school = _somerset_school(name="Quantock Primary School", trust=trust)
+    MembershipFactory(partnership=partnership_b, school=school)
+    return trust
+
+
+@pytest.fixture
+def border_school(partnership, partnership_b):
+    """An Oxfordshire member of A that has only applied to B (overlapping geography)."""
+    school = SchoolFactory(name="Border Church of England School")
+    MembershipFactory(partnership=partnership, school=school)
+    MembershipFactory(
+        partnership=partnership_b, school=school, status=Membership.Status.APPLIED, joined_on=None
+    )
+    return school
+
+
+@pytest.fixture
+def schools_by_status(partnership) -> dict:
+    """One Oxfordshire school per membership status of partnership A."""
+    schools = {}
+    for status in Membership.Status.values:
+        school = SchoolFactory(name=f"{status.title()} Status Primary School")
+        MembershipFactory(
+            partnership=partnership,
+            school=school,
+            status=status,
+            joined_on=None if status in ("applied", "declined") else datetime.date(2024, 9, 1),
+        )
+        schools[status] = school
+    return schools
+
+
+@pytest.fixture
+def school(partnership, trust, school_b):
+    # `school_b` makes `trust` span both partnerships in every world that has `school`.
     school = SchoolFactory(name="Cherwell Primary School", trust=trust)
     MembershipFactory(partnership=partnership, school=school)
     return school
@@ -187,12 +272,63 @@ def enrol_totp(user):
     return TOTP.activate(user, generate_totp_secret())
 
 
+def totp_code(user=None, *, secret: str | None = None) -> str:
+    """The current code of the person's authenticator (or of ``secret``), computed."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    if secret is None:
+        authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+        secret = get_adapter().decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
 @pytest.fixture
 def coordinator(partnership):
     user = _person("coordinator@example.org", "Morgan Coordinator")
     grant(user, K.COORDINATOR, partnership=partnership)
     enrol_totp(user)
     return user
+
+
+@pytest.fixture
+def coordinator_without_totp(partnership):
+    user = _person("coordinator.nototp@example.org", "Jamie Notyet")
+    grant(user, K.COORDINATOR, partnership=partnership)
+    return user
+
+
+@pytest.fixture
+def coordinator_b(partnership_b):
+    user = _person("coordinator.b@example.org", "Avery Somerset")
+    grant(user, K.COORDINATOR, partnership=partnership_b)
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def leader_b(school_b):
+    user = _person("leader.b@example.org", "Charlie Levels")
+    grant(user, K.SCHOOL_LEADER, school=school_b)
+    return user
+
+
+@pytest.fixture
+def trust_staff_b(trust_b):
+    user = _person("trust.staff.b@example.org", "Drew Quantock")
+    grant(user, K.TRUST_STAFF, trust=trust_b)
+    return user
+
+
+@pytest.fixture
+def personas_b(coordinator_b, leader_b, trust_staff_b) -> dict:
+    """Every persona of partnership B, by name."""
+    return {"coordinator_b": coordinator_b, "leader_b": leader_b, "trust_staff_b": trust_staff_b}
 
 
 @pytest.fixture
@@ -203,6 +339,39 @@ def outsider(db):
     user = _person("outsider@example.org", "Riley Outsider")
     grant(user, K.SCHOOL_LEADER, school=school)
     return user
+
+
+def record_second_factor(client, user) -> None:
+    """Mark the client's session as signed in with the second factor, as allauth does
+    after the TOTP step of signing in (RequireTwoFactorMiddleware checks the session)."""
+    import time
+
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time()},
+        {"method": "mfa", "type": "totp", "at": time.time()},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch):
+    """``client.force_login(user)`` stands for a complete sign-in: for a person with an
+    authenticator that includes the TOTP step. Tests of the two-factor rule itself sign in
+    through the real pages."""
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from allauth.mfa.models import Authenticator
+
+        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            record_second_factor(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
 
 
 @pytest.fixture

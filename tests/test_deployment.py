@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 COMPOSE_FILE = BASE_DIR / "docker-compose.yml"
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "worker", "worker-pdf", "beat")
 
 # Variables the project reads; stripped from the environment of `manage.py check`
 # subprocesses so the caller's configuration (e.g. CI's DATABASE_URL) cannot leak in.
@@ -61,9 +61,9 @@ def test_compose_file_is_valid_against_the_compose_spec():
 
 def test_compose_has_the_five_services_each_with_a_healthcheck(compose):
     services = compose["services"]
-    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+    assert {"web", "worker", "worker-pdf", "beat", "db", "redis"} <= set(services)
     assert "version" not in compose  # the compose spec has no version key
-    for name in ("web", "worker", "db", "redis"):
+    for name in ("web", "worker", "worker-pdf", "db", "redis"):
         healthcheck = services[name].get("healthcheck") or {}
         assert healthcheck.get("test"), f"{name} has no healthcheck"
         assert not healthcheck.get("disable"), f"{name} disables its healthcheck"
@@ -93,10 +93,20 @@ def test_compose_commands(compose):
     assert "gunicorn wellschools.wsgi:application" in web
     assert web.index("migrate") < web.index("gunicorn")
     assert "/healthz" in json.dumps(services["web"]["healthcheck"]["test"])
+    # Email and PDFs on separate worker processes: a long render never delays email.
     worker = _command(services["worker"])
     assert "celery -A wellschools worker" in worker
-    assert "-Q celery,pdf" in worker
-    assert "--max-memory-per-child=" in worker
+    assert re.search(r"-Q celery(\s|$)", worker) and "pdf" not in worker
+    pdf_worker = _command(services["worker-pdf"])
+    assert "celery -A wellschools worker" in pdf_worker
+    assert re.search(r"-Q pdf(\s|$)", pdf_worker) and "celery," not in pdf_worker
+    assert "--max-memory-per-child=" in worker and "--max-memory-per-child=" in pdf_worker
+    hostnames = [
+        re.search(r"--hostname=(\S+)", _command(services[n])) for n in ("worker", "worker-pdf")
+    ]
+    assert all(hostnames) and hostnames[0].group(1) != hostnames[1].group(1)
+    for name, prefix in (("worker", "email@"), ("worker-pdf", "pdf@")):
+        assert f"-d {prefix}" in json.dumps(services[name]["healthcheck"]["test"]), name
     for name in APP_SERVICES:
         assert services[name].get("build"), f"{name} is not built from this repository"
 
@@ -108,9 +118,9 @@ def test_compose_declares_volumes_for_data_and_media(compose):
     def mounted(name):
         return {str(v).split(":")[0] for v in services[name].get("volumes", [])}
 
-    for service in ("db", "redis", "web", "worker"):
+    for service in ("db", "redis", "web", "worker", "worker-pdf"):
         assert mounted(service) & set(volumes), f"{service} keeps its data in no named volume"
-    assert mounted("web") & mounted("worker"), "web and worker must share the media volume"
+    assert mounted("web") & mounted("worker-pdf"), "web and the PDF worker share the media volume"
 
 
 def test_compose_commits_no_secrets(compose):
@@ -211,7 +221,14 @@ def test_healthz_reports_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    body = response.json()
+    assert {k: body[k] for k in ("status", "database", "broker")} == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+    }
+    assert body["outbox"] == {"pending": 0, "oldest_pending_seconds": 0, "state": "ok"}
+    assert body["documents"] == {"pending": 0, "oldest_pending_seconds": 0, "state": "ok"}
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
@@ -267,5 +284,7 @@ def test_security_headers(client, settings, url):
 
 def test_sessions_expire_after_thirty_idle_minutes():
     assert django_settings.SESSION_COOKIE_AGE == 1800
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert django_settings.SESSION_SAVE_EVERY_REQUEST is False  # touched once a minute
+    assert django_settings.SESSION_TOUCH_SECONDS == 60
+    assert "wellschools.middleware.SessionTouchMiddleware" in django_settings.MIDDLEWARE
     assert django_settings.SESSION_COOKIE_HTTPONLY is True

@@ -23,3 +23,4 @@ class WellcheckConfig(AppConfig):
         "wellcheck.reminders.remind_annual_wellcheck",
         "wellcheck.reminders.remind_actions",
     ]
+    demo_data = ["wellcheck.demo.seed_demo"]

@@ -2,7 +2,7 @@
 
 ``wellcheck_report``: one school's Well Check — cover, the pillar chart (the same SVG as
 the results page), scores, strengths, growth areas, data answers and the action plan.
-``trust_summary``: all of a trust's schools × pillars.
+``trust_summary``: a trust's schools × pillars, as the person who asked sees the trust.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from partnership.models import Trust
 from partnership.permissions import get_school_for, get_trust_for
+from partnership.selectors import trust_schools_for
 from wellschools.documents import DocumentKind
 from wellschools.models import GeneratedDocument
 from wellschools.pdf import pdf_render
@@ -41,9 +42,16 @@ def render_wellcheck_report(document: GeneratedDocument) -> tuple[str, bytes]:
 
 
 def render_trust_summary(document: GeneratedDocument) -> tuple[str, bytes]:
+    """Rendered for the person who asked: the trust's own people get every school, a
+    coordinator only the schools that are active members of their partnerships."""
     trust: Trust = document.subject
     year = academic_year_of(timezone.localdate())
-    rows = selectors.school_rows(schools=trust.schools.all(), year=year)
+    schools = (
+        trust_schools_for(document.requested_by, trust=trust)
+        if document.requested_by is not None
+        else trust.schools.none()
+    )
+    rows = selectors.school_rows(schools=schools, year=year)
     prepared_at = timezone.localtime()
     pdf = pdf_render(
         template="pdf/trust_summary.html",
@@ -82,5 +90,7 @@ TRUST_SUMMARY = DocumentKind(
     subject_model="partnership.trust",
     renderer=render_trust_summary,
     access=lambda user, trust: get_trust_for(user, trust.group_uid),
+    # Its rows depend on who asked (a trust spans partnerships), so it is never shared.
+    per_requester=True,
     back_url=lambda trust: reverse("wellcheck:trust", args=[trust.group_uid]),
 )

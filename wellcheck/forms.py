@@ -41,8 +41,21 @@ class ProgressForm(forms.Form):
 class ScoresFilterForm(forms.Form):
     phase = forms.ChoiceField(label="Phase", required=False)
     trust = forms.ChoiceField(label="Trust", required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False)
+    order = forms.ChoiceField(
+        label="Order",
+        required=False,
+        choices=[("", "Lowest first (A to Z)"), ("desc", "Highest first (Z to A)")],
+    )
 
     def __init__(self, *args, phases, trusts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phase"].choices = [("", "Any phase")] + [(p, p) for p in phases]
         self.fields["trust"].choices = [("", "Any trust")] + [(str(t.pk), t.name) for t in trusts]
+        from .selectors import score_sorts
+
+        sorts = score_sorts()
+
+        self.fields["sort"].choices = [("", sorts["name"])] + [
+            (key, label) for key, label in sorts.items() if key != "name"
+        ]

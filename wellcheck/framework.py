@@ -97,9 +97,22 @@ def framework_publish(*, actor, version):
     return version
 
 
+def _models() -> dict:
+    """The current models, by the names ``load_into`` asks for (a migration passes its
+    historical ones instead)."""
+    from .models import DataQuestion, FrameworkVersion, Pillar, Question
+
+    return {
+        "FrameworkVersion": FrameworkVersion,
+        "Pillar": Pillar,
+        "Question": Question,
+        "DataQuestion": DataQuestion,
+    }
+
+
 def framework_draft_from(*, actor, version):
     """A new draft that copies a version, to edit in the admin and publish later."""
-    from .models import DataQuestion, FrameworkVersion, Pillar, Question
+    from .models import FrameworkVersion
 
     data = {
         "version": (
@@ -138,12 +151,7 @@ def framework_draft_from(*, actor, version):
             for d in version.data_questions.all()
         ],
     }
-    models = {
-        "FrameworkVersion": FrameworkVersion,
-        "Pillar": Pillar,
-        "Question": Question,
-        "DataQuestion": DataQuestion,
-    }
+    models = _models()
     with transaction.atomic():
         return load_into(data, models=models, publish=False)
 
@@ -151,16 +159,11 @@ def framework_draft_from(*, actor, version):
 def framework_ensure_first():
     """Load the shipped first version if it is missing (the migration loads it; a database
     flushed by tests or restored from elsewhere may not have it)."""
-    from .models import DataQuestion, FrameworkVersion, Pillar, Question
+    from .models import FrameworkVersion
 
     existing = FrameworkVersion.objects.filter(number=1).first()
     if existing:
         return existing
-    models = {
-        "FrameworkVersion": FrameworkVersion,
-        "Pillar": Pillar,
-        "Question": Question,
-        "DataQuestion": DataQuestion,
-    }
+    models = _models()
     with transaction.atomic():
         return load_into(framework_file(1), models=models, publish=True)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from partnership.models import School
+from wellschools.dates import format_date
 from wellschools.workflow import StatusHistory
 
 
@@ -295,4 +296,35 @@ class ActionUpdate(models.Model):
         ordering = ["-on", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.on:%d/%m/%Y}: {self.note[:60]}"
+        return f"{format_date(self.on)}: {self.note[:60]}"
+
+
+class WellCheckScore(models.Model):
+    """The scores of a submitted Well Check, kept by the services: written when it is
+    submitted, deleted when it is reopened. Results, the partnership's medians and the
+    trust and partnership tables read these instead of adding up answers each time.
+    ``is_latest`` marks each school's most recent submitted check."""
+
+    well_check = models.OneToOneField(
+        WellCheck, primary_key=True, on_delete=models.CASCADE, related_name="score"
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="well_check_scores")
+    academic_year = models.PositiveSmallIntegerField()
+    percentages = models.JSONField(default=dict)  # {pillar key: percent of the maximum}
+    overall = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_latest = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["academic_year", "school"], name="wellcheckscore_year_school"),
+            models.Index(
+                fields=["school"], condition=Q(is_latest=True), name="wellcheckscore_latest"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scores of {self.well_check_id}: {self.percentages}"
+
+    @property
+    def year_label(self) -> str:
+        return academic_year_label(self.academic_year)

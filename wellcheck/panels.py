@@ -2,10 +2,12 @@
 
 from django.utils import timezone
 
-from partnership.permissions import can_edit_wellcheck, can_view_school, can_view_trust
+from partnership.permissions import can_view_school, can_view_trust
+from partnership.selectors import trust_schools_for
 
 from . import selectors
 from .models import academic_year_label, academic_year_of
+from .permissions import can_edit_wellcheck
 
 
 def school_panel(request, school) -> dict | None:
@@ -28,7 +30,10 @@ def trust_panel(request, trust) -> dict | None:
     year = academic_year_of(timezone.localdate())
     return {
         "trust": trust,
-        "rows": selectors.school_rows(schools=trust.schools.all(), year=year),
+        # A trust can span partnerships: a coordinator sees only their partnership's schools.
+        "rows": selectors.school_rows(
+            schools=trust_schools_for(request.user, trust=trust), year=year
+        ),
         "columns": selectors.pillar_columns(),
         "year_label": academic_year_label(year),
     }

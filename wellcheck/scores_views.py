@@ -1,5 +1,6 @@
 """Trust and partnership views of the Well Check: schools × pillars."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -7,7 +8,8 @@ from django.views.decorators.http import require_POST
 
 from partnership.permissions import get_partnership_for_coordinator, get_trust_for
 from partnership.selectors import member_filter_choices
-from wellschools.exports import csv_download
+from wellschools.errors import DomainError
+from wellschools.exports import csv_stream
 
 from . import selectors
 from .forms import ScoresFilterForm
@@ -22,35 +24,40 @@ def _year() -> int:
 def _filtered(request, partnership):
     choices = member_filter_choices(partnership=partnership)
     form = ScoresFilterForm(request.GET or None, **choices)
-    filters = {}
+    filters, sort = {}, {"sort": "name", "descending": False}
     if form.is_valid():
         filters = {
             "phase": form.cleaned_data["phase"],
             "trust_id": int(form.cleaned_data["trust"]) if form.cleaned_data["trust"] else None,
         }
-    schools = selectors.member_schools(partnership=partnership, **filters)
-    return form, selectors.school_rows(schools=schools, year=_year())
+        sort = {
+            "sort": form.cleaned_data["sort"] or "name",
+            "descending": form.cleaned_data["order"] == "desc",
+        }
+    return form, selectors.member_schools(partnership=partnership, **filters), sort
 
 
 @login_required
 def partnership_scores(request, slug: str):
+    """Schools × pillars, a page at a time, filtered and sorted in the database."""
     partnership = get_partnership_for_coordinator(request.user, slug)
-    form, rows = _filtered(request, partnership)
+    form, schools, sort = _filtered(request, partnership)
+    year = _year()
+    page = selectors.score_page(schools=schools, year=year, page=request.GET.get("page"), **sort)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "wellcheck/partnership_scores.html",
         {
             "partnership": partnership,
             "form": form,
-            "rows": rows,
+            "page": page,
+            "rows": page.object_list,
             "columns": selectors.pillar_columns(),
-            "year_label": academic_year_label(_year()),
-            "query": request.GET.urlencode(),
-            "counts": {
-                "submitted": sum(r.status == "submitted" for r in rows),
-                "in_progress": sum(r.status == "in_progress" for r in rows),
-                "not_started": sum(r.status == "not_started" for r in rows),
-            },
+            "year_label": academic_year_label(year),
+            "query": query.urlencode(),
+            "counts": selectors.score_counts(schools=schools, year=year),
         },
     )
 
@@ -58,25 +65,24 @@ def partnership_scores(request, slug: str):
 @login_required
 def partnership_scores_csv(request, slug: str):
     partnership = get_partnership_for_coordinator(request.user, slug)
-    _form, rows = _filtered(request, partnership)
+    _form, schools, _sort = _filtered(request, partnership)
     filename = f"{partnership.slug}-well-check-scores-{timezone.localdate():%Y-%m-%d}.csv"
-    response, writer = csv_download(filename)
     columns = selectors.pillar_columns()
-    writer.writerow(
-        [
-            "URN",
-            "School",
-            "Phase",
-            "Trust",
-            "This year",
-            "Scores from",
-            *[name for _, name in columns],
-            "Overall",
-        ]
-    )
-    for row in rows:
-        writer.writerow(
-            [
+    header = [
+        "URN",
+        "School",
+        "Phase",
+        "Trust",
+        "This year",
+        "Scores from",
+        *[name for _, name in columns],
+        "Overall",
+    ]
+
+    def lines():
+        yield header
+        for row in selectors.score_rows_iter(schools=schools, year=_year()):
+            yield [
                 row.school.urn,
                 row.school.name,
                 row.school.phase,
@@ -86,8 +92,8 @@ def partnership_scores_csv(request, slug: str):
                 *[row.percentages.get(key, "") for key, _ in columns],
                 "" if row.overall is None else row.overall,
             ]
-        )
-    return response
+
+    return csv_stream(filename, lines())
 
 
 @login_required
@@ -106,4 +112,9 @@ def trust_report(request, group_uid: str):
     from wellschools.documents import document_request
 
     trust = get_trust_for(request.user, group_uid)
-    return redirect(document_request(actor=request.user, kind="trust_summary", subject=trust))
+    try:
+        document = document_request(actor=request.user, kind="trust_summary", subject=trust)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("wellcheck:trust", group_uid=trust.group_uid)
+    return redirect(document)

@@ -3,11 +3,25 @@
 import statistics
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 
 from partnership.models import Membership, School
 
-from .framework import PILLAR_KEYS
 from .models import (
     RATING_POINTS,
     Action,
@@ -18,6 +32,7 @@ from .models import (
     Question,
     Rating,
     WellCheck,
+    WellCheckScore,
 )
 
 MEDIAN_MINIMUM_SCHOOLS = 5
@@ -195,24 +210,43 @@ class Results:
     medians_shown: bool
 
 
-def partnership_medians(*, school: School, year: int) -> tuple[dict[str, float], int]:
-    """Median pillar percentages of the partnership's submitted checks this year."""
+def _active_member_ids(school: School):
     partnership_ids = Membership.objects.filter(school=school).values("partnership_id")
-    member_schools = Membership.objects.filter(
+    return Membership.objects.filter(
         partnership_id__in=partnership_ids, status=Membership.Status.ACTIVE
     ).values("school_id")
-    check_ids = list(
-        WellCheck.objects.filter(
-            school_id__in=member_schools, academic_year=year, status=WellCheck.Status.SUBMITTED
-        ).values_list("pk", flat=True)
+
+
+def partnership_medians(*, school: School, year: int) -> tuple[dict[str, float], int]:
+    """Median pillar percentages of the partnership's submitted checks this year, from the
+    score summary: on PostgreSQL one aggregate query (``percentile_cont``, the same
+    midpoint rule as ``statistics.median``), elsewhere the percentages read and sorted."""
+    scores = WellCheckScore.objects.filter(
+        school_id__in=_active_member_ids(school), academic_year=year
     )
-    if len(check_ids) < MEDIAN_MINIMUM_SCHOOLS:
-        return {}, len(check_ids)
-    by_pillar: dict[str, list[int]] = {}
-    for percentages in pillar_percentages(check_ids).values():
-        for key, value in percentages.items():
-            by_pillar.setdefault(key, []).append(value)
-    return {k: statistics.median(v) for k, v in by_pillar.items()}, len(check_ids)
+    if connection.vendor == "postgresql":
+        sql, params = scores.values("percentages", "well_check_id").query.sql_with_params()
+        query = (
+            f"WITH s AS ({sql}) SELECT pillar.key, percentile_cont(0.5) WITHIN GROUP "  # noqa: S608 - Django's own SQL; the values travel as parameters
+            "(ORDER BY pillar.value::integer), (SELECT count(*) FROM s) "
+            "FROM s, jsonb_each_text(s.percentages) pillar GROUP BY pillar.key"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            rows = cursor.fetchall()
+        schools = rows[0][2] if rows else 0
+        by_pillar = {key: float(median) for key, median, _ in rows}
+    else:
+        values: dict[str, list[int]] = {}
+        schools = 0
+        for percentages in scores.values_list("percentages", flat=True):
+            schools += 1
+            for key, value in percentages.items():
+                values.setdefault(key, []).append(value)
+        by_pillar = {k: statistics.median(v) for k, v in values.items()}
+    if schools < MEDIAN_MINIMUM_SCHOOLS:
+        return {}, schools
+    return by_pillar, schools
 
 
 def results(well_check: WellCheck) -> Results:
@@ -227,7 +261,10 @@ def results(well_check: WellCheck) -> Results:
         .order_by("-academic_year")
         .first()
     )
-    previous_pct = pillar_percentages([previous.pk])[previous.pk] if previous else {}
+    previous_score = (
+        WellCheckScore.objects.filter(well_check=previous).first() if previous else None
+    )
+    previous_pct = previous_score.percentages if previous_score else {}
     medians, median_schools = partnership_medians(
         school=well_check.school, year=well_check.academic_year
     )
@@ -279,8 +316,7 @@ def results(well_check: WellCheck) -> Results:
 class SchoolRow:
     school: School
     status: str  # "not_started", "in_progress", "submitted"
-    current: WellCheck | None
-    latest_submitted: WellCheck | None
+    latest_submitted: WellCheckScore | None  # its academic_year and year_label
     percentages: dict[str, int]
     overall: int | None
 
@@ -307,37 +343,127 @@ def score_band(percent: int | None) -> str:
     return "Not started"
 
 
-def school_rows(*, schools: QuerySet[School], year: int) -> list[SchoolRow]:
-    """Each school with this year's status and its latest submitted scores — a fixed
-    number of queries whatever the number of schools."""
-    schools = list(schools.select_related("trust").order_by("name"))
+def _rows(schools: list[School], year: int) -> list[SchoolRow]:
     ids = [s.pk for s in schools]
-    current = {
-        c.school_id: c for c in WellCheck.objects.filter(school_id__in=ids, academic_year=year)
+    status = dict(
+        WellCheck.objects.filter(school_id__in=ids, academic_year=year).values_list(
+            "school_id", "status"
+        )
+    )
+    latest = {
+        score.school_id: score
+        for score in WellCheckScore.objects.filter(school_id__in=ids, is_latest=True)
     }
-    latest: dict[int, WellCheck] = {}
-    for check in WellCheck.objects.filter(
-        school_id__in=ids, status=WellCheck.Status.SUBMITTED
-    ).order_by("school_id", "-academic_year"):
-        latest.setdefault(check.school_id, check)
-    percentages = pillar_percentages([c.pk for c in latest.values()])
-    keys = list(PILLAR_KEYS)
     rows = []
     for school in schools:
-        check = current.get(school.pk)
-        submitted = latest.get(school.pk)
-        pct = percentages.get(submitted.pk, {}) if submitted else {}
+        score = latest.get(school.pk)
         rows.append(
             SchoolRow(
                 school=school,
-                status=check.status if check else "not_started",
-                current=check,
-                latest_submitted=submitted,
-                percentages=pct,
-                overall=overall_percentage(pct, keys) if submitted else None,
+                status=status.get(school.pk, "not_started"),
+                latest_submitted=score,
+                percentages=score.percentages if score else {},
+                overall=score.overall if score else None,
             )
         )
     return rows
+
+
+def school_rows(*, schools: QuerySet[School], year: int) -> list[SchoolRow]:
+    """Each school with this year's status and its latest submitted scores (from the
+    score summary) — three queries whatever the number of schools."""
+    return _rows(list(schools.select_related("trust").order_by("name")), year)
+
+
+def score_sorts() -> dict[str, str]:
+    """The orders the scores table offers (pillar names from the framework's data)."""
+    return {
+        "name": "School name",
+        "overall": "Overall score",
+        **dict(pillar_columns()),
+        "status": "This year's status",
+    }
+
+
+SCORES_PER_PAGE = 50
+
+
+def _sorted_schools(schools: QuerySet[School], *, year: int, sort: str, descending: bool):
+    """Order schools by a score of their latest submitted check, in SQL (schools without
+    one last), or by this year's status, or by name."""
+    if sort in dict(pillar_columns()) or sort == "overall":
+        latest = WellCheckScore.objects.filter(school=OuterRef("pk"), is_latest=True)
+        value = (
+            latest.values("overall")
+            if sort == "overall"
+            else latest.annotate(
+                value=Cast(KeyTextTransform(sort, "percentages"), IntegerField())
+            ).values("value")
+        )
+        key = Subquery(value[:1], output_field=IntegerField())
+        order = key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
+        return schools.annotate(sort_key=key).order_by(order, "name", "pk")
+    if sort == "status":
+        this_year = WellCheck.objects.filter(school=OuterRef("pk"), academic_year=year)
+        key = Coalesce(Subquery(this_year.values("status")[:1]), Value("not_started"))
+        # in_progress < not_started < submitted: the work still to do first.
+        order = key.desc() if descending else key.asc()
+        return schools.annotate(sort_key=key).order_by(order, "name", "pk")
+    return schools.order_by("-name" if descending else "name", "pk")
+
+
+def score_counts(*, schools: QuerySet[School], year: int) -> dict[str, int]:
+    total = schools.count()
+    counts = dict(
+        WellCheck.objects.filter(school__in=schools.values("pk"), academic_year=year)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    submitted = counts.get(WellCheck.Status.SUBMITTED, 0)
+    in_progress = counts.get(WellCheck.Status.IN_PROGRESS, 0)
+    return {
+        "total": total,
+        "submitted": submitted,
+        "in_progress": in_progress,
+        "not_started": total - submitted - in_progress,
+    }
+
+
+def score_page(
+    *,
+    schools: QuerySet[School],
+    year: int,
+    sort: str = "name",
+    descending: bool = False,
+    page: str | int | None = 1,
+    per_page: int = SCORES_PER_PAGE,
+):
+    """One page of the schools × pillars table, sorted in SQL: a Page whose object_list
+    is SchoolRows. A fixed number of queries whatever the number of schools."""
+    from django.core.paginator import Paginator
+
+    ordered = _sorted_schools(
+        schools.select_related("trust"), year=year, sort=sort, descending=descending
+    )
+    result = Paginator(ordered, per_page).get_page(page)
+    result.object_list = _rows(list(result.object_list), year)
+    return result
+
+
+def score_rows_iter(*, schools: QuerySet[School], year: int, chunk: int = 500):
+    """Every school's row, a chunk at a time (the CSV streams these)."""
+    ordered = schools.select_related("trust").order_by("name", "pk")
+    last_name, last_pk = None, 0
+    while True:
+        batch = ordered
+        if last_name is not None:
+            batch = ordered.filter(Q(name__gt=last_name) | Q(name=last_name, pk__gt=last_pk))
+        batch = list(batch[:chunk])
+        if not batch:
+            return
+        yield from _rows(batch, year)
+        last_name, last_pk = batch[-1].name, batch[-1].pk
 
 
 def actions_of(well_check: WellCheck) -> QuerySet[Action]:

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnership.models import Role, School
-from partnership.permissions import can_edit_wellcheck, can_reopen_wellcheck
 from partnership.selectors import leader_emails
 from wellschools.audit import audit_record
 from wellschools.email import email_send
@@ -27,8 +26,11 @@ from .models import (
     Question,
     Rating,
     WellCheck,
+    WellCheckScore,
     academic_year_of,
 )
+from .permissions import can_edit_wellcheck, can_reopen_wellcheck
+from .scores import score_rows_for
 from .selectors import framework_current, missing_questions
 
 
@@ -198,6 +200,47 @@ def data_answer_save(
 # --- submitting and reopening ----------------------------------------------------------
 
 
+def _scores_refresh(*, school_id: int, submitted: WellCheck | None = None) -> None:
+    """Keep the score summary true: the submitted check's scores (in the same transaction
+    as the submission), and which of the school's checks is its latest. Two checks of one
+    school submitted at once queue on the school row."""
+    School.objects.select_for_update().filter(pk=school_id).values_list("pk").first()
+    if submitted is not None:
+        (row,) = score_rows_for(
+            [submitted.pk], WellCheck=WellCheck, Answer=Answer, Question=Question
+        )
+        WellCheckScore.objects.update_or_create(
+            well_check_id=row.pop("well_check_id"), defaults={**row, "is_latest": False}
+        )
+    scores = WellCheckScore.objects.filter(school_id=school_id)
+    latest = scores.order_by("-academic_year").values_list("pk", flat=True).first()
+    scores.exclude(pk=latest).filter(is_latest=True).update(is_latest=False)
+    if latest is not None:
+        scores.filter(pk=latest).update(is_latest=True)
+
+
+def wellcheck_scores_rebuild(*, school_ids: list[int]) -> int:
+    """Write the score summary again for these schools' submitted checks — for checks
+    written without ``wellcheck_submit`` (the demo data, the benchmark's cases)."""
+    submitted = list(
+        WellCheck.objects.filter(school_id__in=school_ids, status=WellCheck.Status.SUBMITTED)
+        .order_by("school_id", "-academic_year")
+        .values_list("pk", "school_id")
+    )
+    latest: dict[int, int] = {}
+    for pk, school_id in submitted:
+        latest.setdefault(school_id, pk)
+    with transaction.atomic():
+        WellCheckScore.objects.filter(school_id__in=school_ids).delete()
+        WellCheckScore.objects.bulk_create(
+            WellCheckScore(**row, is_latest=latest[row["school_id"]] == row["well_check_id"])
+            for row in score_rows_for(
+                [pk for pk, _ in submitted], WellCheck=WellCheck, Answer=Answer, Question=Question
+            )
+        )
+    return len(submitted)
+
+
 def wellcheck_submit(*, actor: User, well_check: WellCheck) -> WellCheck:
     _require_editor(actor, well_check.school)
 
@@ -208,17 +251,20 @@ def wellcheck_submit(*, actor: User, well_check: WellCheck) -> WellCheck:
                 f"Answer every question before submitting: {len(missing)} still to answer."
             )
 
-    return transition(
-        well_check,
-        to=WellCheck.Status.SUBMITTED,
-        actor=actor,
-        check=complete,
-        fields={"submitted_by": actor, "submitted_at": timezone.now()},
-        audit="wellcheck.submitted",
-        audit_data={"year": well_check.year_label},
-        partnership_id=_partnership_id(well_check.school),
-        error=WellCheckError,
-    )
+    with transaction.atomic():
+        locked = transition(
+            well_check,
+            to=WellCheck.Status.SUBMITTED,
+            actor=actor,
+            check=complete,
+            fields={"submitted_by": actor, "submitted_at": timezone.now()},
+            audit="wellcheck.submitted",
+            audit_data={"year": well_check.year_label},
+            partnership_id=_partnership_id(well_check.school),
+            error=WellCheckError,
+        )
+        _scores_refresh(school_id=locked.school_id, submitted=locked)
+    return locked
 
 
 def wellcheck_reopen(*, actor: User, well_check: WellCheck, reason: str) -> WellCheck:
@@ -239,6 +285,8 @@ def wellcheck_reopen(*, actor: User, well_check: WellCheck, reason: str) -> Well
             partnership_id=_partnership_id(well_check.school),
             error=WellCheckError,
         )
+        WellCheckScore.objects.filter(well_check=locked).delete()
+        _scores_refresh(school_id=locked.school_id)
         leaders = leader_emails(school=locked.school)
         if leaders:
             email_send(

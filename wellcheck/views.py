@@ -7,44 +7,40 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnership.permissions import (
-    can_edit_wellcheck,
-    can_reopen_wellcheck,
-    can_view_school,
-    get_school_for,
-)
+from partnership.permissions import can_view_school, get_school_for
 from wellschools.errors import DomainError
 from wellschools.panels import render_panels
 
 from . import selectors, services
-from .charts import pillar_chart
-from .forms import ActionForm, ProgressForm, ReopenForm
+from .forms import ReopenForm
 from .models import (
     RATING_DESCRIPTIONS,
-    Action,
     DataQuestion,
     Question,
     Rating,
     WellCheck,
     academic_year_of,
 )
+from .permissions import can_edit_wellcheck, can_reopen_wellcheck, get_wellcheck_for
 
 
-def _check_for(request, urn: int, year: int, *, right=can_view_school):
-    school = get_school_for(request.user, urn, right=right)
-    well_check = selectors.wellcheck_of_year(school=school, year=year)
-    if well_check is None:
-        raise Http404("No Well Check for that year")
-    return school, well_check
+def check_for(request, urn: int, year: int, *, right=can_view_school):
+    well_check = get_wellcheck_for(request.user, urn, year, right=right)
+    return well_check.school, well_check
 
 
-def _url(name: str, well_check: WellCheck, *args) -> str:
+def _can_answer(user, school, well_check: WellCheck) -> bool:
+    """The one "editable" rule of the answering pages: a leader, while the check is open
+    (the services enforce the same under the row's lock)."""
+    return can_edit_wellcheck(user, school) and not well_check.is_submitted
+
+
+def check_url(name: str, well_check: WellCheck, *args) -> str:
     return reverse(
         f"wellcheck:{name}", args=[well_check.school.urn, well_check.academic_year, *args]
     )
@@ -82,7 +78,7 @@ def start(request, urn: int):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("wellcheck:overview", urn=urn)
-    return redirect(_url("check", well_check))
+    return redirect(check_url("check", well_check))
 
 
 # --- the check: progress, missing, submit, reopen --------------------------------------------
@@ -94,7 +90,7 @@ def _sidebar(well_check):
 
 @login_required
 def check(request, urn: int, year: int):
-    school, well_check = _check_for(request, urn, year)
+    school, well_check = check_for(request, urn, year)
     return render(
         request,
         "wellcheck/check.html",
@@ -102,7 +98,7 @@ def check(request, urn: int, year: int):
             "school": school,
             "well_check": well_check,
             "missing": selectors.missing_questions(well_check),
-            "can_edit": can_edit_wellcheck(request.user, school) and not well_check.is_submitted,
+            "can_edit": _can_answer(request.user, school, well_check),
             "can_reopen": well_check.is_submitted and can_reopen_wellcheck(request.user, school),
             "reopen_form": ReopenForm(),
             "history": well_check.history.select_related("actor"),
@@ -114,10 +110,10 @@ def check(request, urn: int, year: int):
 @login_required
 def submit(request, urn: int, year: int):
     """GET: check your answers (every answer, with a link to change it). POST: submit."""
-    school, well_check = _check_for(request, urn, year, right=can_edit_wellcheck)
+    school, well_check = check_for(request, urn, year, right=can_edit_wellcheck)
     if request.method != "POST":
         if well_check.is_submitted:
-            return redirect(_url("check", well_check))
+            return redirect(check_url("check", well_check))
         return render(
             request,
             "wellcheck/submit.html",
@@ -131,15 +127,15 @@ def submit(request, urn: int, year: int):
         services.wellcheck_submit(actor=request.user, well_check=well_check)
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect(_url("check", well_check))
+        return redirect(check_url("check", well_check))
     messages.success(request, "Submitted. Here are your results.")
-    return redirect(_url("results", well_check))
+    return redirect(check_url("results", well_check))
 
 
 @login_required
 @require_POST
 def reopen(request, urn: int, year: int):
-    school, well_check = _check_for(request, urn, year, right=can_reopen_wellcheck)
+    school, well_check = check_for(request, urn, year, right=can_reopen_wellcheck)
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
@@ -150,7 +146,7 @@ def reopen(request, urn: int, year: int):
             form.add_error(error.field, error.message)
         else:
             messages.success(request, "Reopened. The school's leaders have been emailed.")
-            return redirect(_url("check", well_check))
+            return redirect(check_url("check", well_check))
     return render(
         request,
         "wellcheck/check.html",
@@ -208,10 +204,10 @@ def _save_one(request, well_check, question, posted, *, force=False) -> dict:
 
 @login_required
 def pillar(request, urn: int, year: int, key: str):
-    school, well_check = _check_for(request, urn, year)
+    school, well_check = check_for(request, urn, year)
     pillar = get_object_or_404(well_check.framework.pillars.all(), key=key)
     questions = list(pillar.questions.order_by("order", "pk"))
-    can_edit = can_edit_wellcheck(request.user, school) and not well_check.is_submitted
+    can_edit = _can_answer(request.user, school, well_check)
     states: dict[int, dict] = {}
     if request.method == "POST":
         if not can_edit:
@@ -232,8 +228,8 @@ def pillar(request, urn: int, year: int, key: str):
             messages.success(request, f"{pillar.name}: your answers are saved.")
             next_url = request.POST.get("next_pillar")
             if next_url and next_url in {p.key for p in well_check.framework.pillars.all()}:
-                return redirect(_url("pillar", well_check, next_url))
-            return redirect(_url("pillar", well_check, pillar.key))
+                return redirect(check_url("pillar", well_check, next_url))
+            return redirect(check_url("pillar", well_check, pillar.key))
     answers = selectors.answers_by_question(well_check)
     pillars = list(well_check.framework.pillars.all())
     index = [p.pk for p in pillars].index(pillar.pk)
@@ -280,13 +276,13 @@ def pillar(request, urn: int, year: int, key: str):
 @require_POST
 def answer(request, urn: int, year: int, question_id: int):
     """htmx: save one question as it is answered; reply with status fragments only."""
-    school, well_check = _check_for(request, urn, year, right=can_edit_wellcheck)
+    school, well_check = check_for(request, urn, year, right=can_edit_wellcheck)
     question = get_object_or_404(Question, pk=question_id, pillar__framework=well_check.framework)
     state = _save_one(request, well_check, question, _posted_answer(request.POST, question))
     if not request.htmx:
         if "error" in state:
             messages.error(request, state["error"])
-        return redirect(_url("pillar", well_check, question.pillar.key))
+        return redirect(check_url("pillar", well_check, question.pillar.key))
     return render(
         request,
         "wellcheck/_answer_saved.html",
@@ -360,9 +356,9 @@ def _save_data(request, well_check, question, *, force=False) -> dict:
 
 @login_required
 def data(request, urn: int, year: int):
-    school, well_check = _check_for(request, urn, year)
+    school, well_check = check_for(request, urn, year)
     questions = list(well_check.framework.data_questions.all())
-    can_edit = can_edit_wellcheck(request.user, school) and not well_check.is_submitted
+    can_edit = _can_answer(request.user, school, well_check)
     states: dict[int, dict] = {}
     if request.method == "POST":
         if not can_edit:
@@ -378,7 +374,7 @@ def data(request, urn: int, year: int):
             )
         if not any("error" in s for s in states.values()):
             messages.success(request, "Your data answers are saved.")
-            return redirect(_url("data", well_check))
+            return redirect(check_url("data", well_check))
     answers = selectors.data_answers_by_question(well_check)
     rows = []
     for question in questions:
@@ -415,241 +411,11 @@ def data(request, urn: int, year: int):
 @login_required
 @require_POST
 def data_answer(request, urn: int, year: int, question_id: int):
-    school, well_check = _check_for(request, urn, year, right=can_edit_wellcheck)
+    school, well_check = check_for(request, urn, year, right=can_edit_wellcheck)
     question = get_object_or_404(DataQuestion, pk=question_id, framework=well_check.framework)
     state = _save_data(request, well_check, question)
     if not request.htmx:
         if "error" in state:
             messages.error(request, state["error"])
-        return redirect(_url("data", well_check))
+        return redirect(check_url("data", well_check))
     return render(request, "wellcheck/_data_saved.html", {"question": question, "state": state})
-
-
-# --- results and the action plan -------------------------------------------------------------
-
-
-@login_required
-def results(request, urn: int, year: int):
-    school, well_check = _check_for(request, urn, year)
-    if not well_check.is_submitted:
-        messages.info(request, "Results appear once the Well Check is submitted.")
-        return redirect(_url("check", well_check))
-    outcome = selectors.results(well_check)
-    planned = set(well_check.actions.values_list("question_id", flat=True))
-    return render(
-        request,
-        "wellcheck/results.html",
-        {
-            "school": school,
-            "well_check": well_check,
-            "results": outcome,
-            "chart": pillar_chart(outcome),
-            "planned": planned,
-            "can_edit": can_edit_wellcheck(request.user, school),
-        },
-    )
-
-
-def _action_form(request, well_check, data=None, **kwargs):
-    return ActionForm(
-        data,
-        pillars=well_check.framework.pillars.all(),
-        people=selectors.school_people(well_check.school),
-        **kwargs,
-    )
-
-
-@login_required
-def plan(request, urn: int, year: int):
-    school, well_check = _check_for(request, urn, year)
-    can_edit = can_edit_wellcheck(request.user, school)
-    initial = {}
-    if request.method == "GET" and request.GET.get("question", "").isdigit():
-        question = (
-            Question.objects.filter(
-                pk=int(request.GET["question"]), pillar__framework=well_check.framework
-            )
-            .select_related("pillar")
-            .first()
-        )
-        if question:
-            initial = {"pillar": question.pillar, "question": question.pk, "title": question.text}
-    form = _action_form(request, well_check, request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            question = None
-            if data.get("question"):
-                question = Question.objects.filter(
-                    pk=data["question"], pillar__framework=well_check.framework
-                ).first()
-            try:
-                services.action_create(
-                    actor=request.user,
-                    well_check=well_check,
-                    pillar=data["pillar"],
-                    question=question,
-                    title=data["title"],
-                    owner=data["owner"],
-                    success_measure=data["success_measure"],
-                    due_date=data["due_date"],
-                    status=data["status"],
-                )
-            except DomainError as error:
-                form.add_error(error.field, error.message)
-            else:
-                messages.success(request, f"Added to the plan: {data['title']}")
-                return redirect(_url("plan", well_check))
-        status = 400
-    return render(
-        request,
-        "wellcheck/plan.html",
-        {
-            "school": school,
-            "well_check": well_check,
-            "actions": selectors.actions_of(well_check),
-            # Other apps' suggested priorities (e.g. areas to act on from the staff survey).
-            "plan_panels": render_panels("wellcheck_plan", request, well_check),
-            "form": form if can_edit else None,
-            "can_edit": can_edit,
-            "today": timezone.localdate(),
-        },
-        status=status,
-    )
-
-
-@login_required
-def action_edit(request, urn: int, year: int, action_id: int):
-    school, well_check = _check_for(request, urn, year)
-    action = get_object_or_404(
-        Action.objects.select_related("pillar"), pk=action_id, well_check=well_check
-    )
-    can_edit = can_edit_wellcheck(request.user, school)
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied
-    form = _action_form(
-        request,
-        well_check,
-        request.POST if request.method == "POST" and "title" in request.POST else None,
-        initial={
-            "pillar": action.pillar,
-            "title": action.title,
-            "owner": action.owner,
-            "success_measure": action.success_measure,
-            "due_date": action.due_date,
-            "status": action.status,
-        },
-    )
-    form.fields["pillar"].disabled = True
-    progress_form = ProgressForm(
-        request.POST if request.method == "POST" and "note" in request.POST else None,
-        initial={"on": timezone.localdate()},
-    )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if "title" in request.POST and form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.action_update(
-                    actor=request.user,
-                    action=action,
-                    title=data["title"],
-                    success_measure=data["success_measure"],
-                    due_date=data["due_date"],
-                    status=data["status"],
-                    owner=data["owner"],
-                )
-            except DomainError as error:
-                form.add_error(error.field, error.message)
-            else:
-                messages.success(request, "Action updated.")
-                return redirect(_url("plan", well_check))
-        elif "note" in request.POST and progress_form.is_valid():
-            try:
-                services.action_progress_add(
-                    actor=request.user,
-                    action=action,
-                    note=progress_form.cleaned_data["note"],
-                    on=progress_form.cleaned_data["on"],
-                )
-            except DomainError as error:
-                progress_form.add_error(error.field, error.message)
-            else:
-                messages.success(request, "Progress update added.")
-                return redirect(_url("action", well_check, action.pk))
-    return render(
-        request,
-        "wellcheck/action.html",
-        {
-            "school": school,
-            "well_check": well_check,
-            "action": action,
-            "form": form if can_edit else None,
-            "progress_form": progress_form if can_edit else None,
-            "updates": action.updates.select_related("author"),
-        },
-        status=status,
-    )
-
-
-@login_required
-def action_delete(request, urn: int, year: int, action_id: int):
-    """GET says what deleting does and asks; POST deletes."""
-    school, well_check = _check_for(request, urn, year, right=can_edit_wellcheck)
-    action = get_object_or_404(
-        Action.objects.select_related("pillar"), pk=action_id, well_check=well_check
-    )
-    if request.method == "POST":
-        try:
-            services.action_delete(actor=request.user, action=action)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect(_url("action", well_check, action.pk))
-        messages.success(request, f"Deleted from the plan: {action.title}")
-        return redirect(_url("plan", well_check))
-    return render(
-        request,
-        "wellcheck/action_delete.html",
-        {
-            "school": school,
-            "well_check": well_check,
-            "action": action,
-            "updates": action.updates.count(),
-        },
-    )
-
-
-@login_required
-def plan_summary(request, urn: int, year: int):
-    school, well_check = _check_for(request, urn, year)
-    outcome = selectors.results(well_check) if well_check.is_submitted else None
-    return render(
-        request,
-        "wellcheck/plan_summary.html",
-        {
-            "school": school,
-            "well_check": well_check,
-            "results": outcome,
-            "actions": selectors.actions_of(well_check),
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def report(request, urn: int, year: int):
-    """Ask a worker to prepare the Well Check report; its page turns into a download."""
-    from wellschools.documents import document_request
-
-    school, well_check = _check_for(request, urn, year)
-    if not well_check.is_submitted:
-        messages.error(request, "The report is available once the Well Check is submitted.")
-        return redirect(_url("check", well_check))
-    return redirect(
-        document_request(actor=request.user, kind="wellcheck_report", subject=well_check)
-    )

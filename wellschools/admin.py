@@ -14,6 +14,16 @@ from .models import (
 from .preferences import email_preference_update
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the services: support reads them, never adds or edits."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
@@ -28,16 +38,10 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "actor_label", "action", "object_type", "object_label"]
     list_filter = ["action"]
     search_fields = ["actor_label", "object_label"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -47,7 +51,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmailMessage)
-class EmailMessageAdmin(admin.ModelAdmin):
+class EmailMessageAdmin(ReadOnlyAdmin):
     """ "Did they get it?": every email the platform sent or tried to send."""
 
     list_display = [
@@ -88,25 +92,13 @@ class EmailMessageAdmin(admin.ModelAdmin):
         count = email_requeue(message_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} failed email(s) queued again.")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReminderClaim)
-class ReminderClaimAdmin(admin.ModelAdmin):
+class ReminderClaimAdmin(ReadOnlyAdmin):
     list_display = ["claimed_at", "kind", "key", "recipient"]
     list_filter = ["kind"]
     search_fields = ["recipient", "key"]
     date_hierarchy = "claimed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(EmailPreference)

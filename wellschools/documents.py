@@ -24,12 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from .background import enqueue, enqueue_on_commit, running_task_ids, sweep_grace_seconds
 from .errors import DomainError
 from .extensions import declared
 from .models import GeneratedDocument, User
@@ -38,11 +39,12 @@ logger = logging.getLogger(__name__)
 
 Renderer = Callable[[GeneratedDocument], tuple[str, bytes]]
 
-# A render that started this long ago and is still pending was killed (hard time limit,
-# lost worker); the sweep marks it failed so the person can try again.
-STALLED_AFTER = timezone.timedelta(minutes=10)
-# A pending document nobody started for this long lost its enqueue; the sweep re-sends it.
-UNSTARTED_AFTER = timezone.timedelta(minutes=10)
+# A render cannot run longer than its hard time limit (120 s): one started longer ago
+# than this and still pending was killed, whatever the workers say.
+STALLED_AFTER = timezone.timedelta(seconds=150)
+# Renders of one document in all (the first and two more after a worker died) before the
+# sweep records it failed and the page offers "try again".
+MAX_RENDER_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,19 @@ class DocumentKind:
     renderer: Renderer
     access: Callable[[Any, models.Model], Any]
     back_url: Callable[[models.Model], str] | None = None
+    # The file shows the subject as the person who asked sees it (e.g. a trust that spans
+    # partnerships): only that person opens it, and it is never shared with anyone else.
+    per_requester: bool = False
 
-    def authorize(self, user, subject: models.Model) -> None:
+    def authorize(
+        self, user, subject: models.Model, document: GeneratedDocument | None = None
+    ) -> None:
+        """Return if the person may see documents about the subject (and, for a
+        per-requester document, this very file); otherwise raise Http404 (outsider) or
+        PermissionDenied (a member without the right)."""
         self.access(user, subject)
+        if self.per_requester and document is not None and document.requested_by_id != user.pk:
+            raise PermissionDenied
 
 
 _kinds: dict[str, DocumentKind] = {}
@@ -124,8 +136,8 @@ def _enqueue(document_id: int) -> None:
     from .tasks import render_document
 
     # After commit: a rolled-back request enqueues nothing, and the worker always finds
-    # the committed row.
-    transaction.on_commit(lambda: render_document.delay(document_id))
+    # the committed row. A broker outage leaves it pending for the sweep.
+    enqueue_on_commit(render_document, document_id)
 
 
 def document_request(*, actor: User | None, kind: str, subject: models.Model) -> GeneratedDocument:
@@ -140,6 +152,10 @@ def document_request(*, actor: User | None, kind: str, subject: models.Model) ->
     pending = GeneratedDocument.objects.filter(**lookup, status=GeneratedDocument.Status.PENDING)
     existing = pending.first()
     if existing is not None:
+        if spec.per_requester and existing.requested_by_id != getattr(actor, "pk", None):
+            raise DomainError(
+                f"Someone else is preparing a {spec.title} right now. Try again in a minute."
+            )
         return existing
     try:
         with transaction.atomic():
@@ -153,6 +169,10 @@ def document_request(*, actor: User | None, kind: str, subject: models.Model) ->
         existing = pending.first()
         if existing is None:
             raise
+        if spec.per_requester and existing.requested_by_id != getattr(actor, "pk", None):
+            raise DomainError(
+                f"Someone else is preparing a {spec.title} right now. Try again in a minute."
+            ) from None
         return existing
     _enqueue(document.pk)
     return document
@@ -186,15 +206,19 @@ def document_storage_name(document: GeneratedDocument) -> str:
     return f"documents/{document.kind}/{document.pk}.pdf"
 
 
-def document_render(*, document_id: int) -> bool:
+def document_render(*, document_id: int, task_id: str = "") -> bool:
     """Render one pending document; True if this call finished it.
 
-    Idempotent: a document that is no longer pending is left alone, and a re-run after a
-    killed worker rebuilds the whole file from the database and overwrites what an earlier
-    run may have left. Errors propagate; the task marks the document failed."""
+    Idempotent: a document that is no longer pending, or that another live task has
+    claimed, is left alone; a re-run after a killed worker (the same task redelivered, or
+    the sweep's new one) rebuilds the whole file from the database and overwrites what an
+    earlier run may have left. Errors propagate; the task marks the document failed."""
+    mine = models.Q(started_at__isnull=True)
+    if task_id:
+        mine |= models.Q(task_id=task_id)
     claimed = GeneratedDocument.objects.filter(
-        pk=document_id, status=GeneratedDocument.Status.PENDING
-    ).update(started_at=timezone.now(), attempts=models.F("attempts") + 1)
+        mine, pk=document_id, status=GeneratedDocument.Status.PENDING
+    ).update(started_at=timezone.now(), task_id=task_id[:64], attempts=models.F("attempts") + 1)
     if not claimed:
         return False
     document = GeneratedDocument.objects.get(pk=document_id)
@@ -236,33 +260,48 @@ def document_fail(*, document_id: int, error: str) -> None:
     ).update(status=GeneratedDocument.Status.FAILED, error=error[:4000], finished_at=timezone.now())
 
 
-def documents_sweep(*, retention_days: int | None = None) -> dict[str, int]:
-    """Periodic housekeeping: re-enqueue lost renders, fail stalled ones, and delete
-    documents (and their files) older than the retention period."""
+def documents_sweep(*, retention_days: int | None = None, limit: int = 500) -> dict[str, int]:
+    """The minute sweep: send lost renders again, recover renders whose worker died, and
+    delete documents (and their files) older than the retention period.
+
+    - pending and never started, older than the grace period: its wake-up call was lost
+      (broker outage) — sent again;
+    - started, but its task is held by no live worker (``kill -9``, a lost host) or it
+      started longer ago than a render may run: started again, or failed after
+      ``MAX_RENDER_ATTEMPTS`` renders (the page then offers "try again")."""
     from .tasks import render_document
 
     now = timezone.now()
+    grace = now - timezone.timedelta(seconds=sweep_grace_seconds())
     pending = GeneratedDocument.objects.filter(status=GeneratedDocument.Status.PENDING)
+    started = pending.filter(started_at__lt=grace)
+    stalled = failed = 0
+    if started.exists():
+        running = running_task_ids()
+        dead = models.Q(started_at__lt=now - STALLED_AFTER)
+        if running is not None:
+            dead |= ~models.Q(task_id__in=running)
+        dead_renders = started.filter(dead)
+        failed = dead_renders.filter(attempts__gte=MAX_RENDER_ATTEMPTS).update(
+            status=GeneratedDocument.Status.FAILED,
+            error="The render did not finish (the worker stopped or hit its time limit).",
+            finished_at=now,
+        )
+        stalled = dead_renders.update(started_at=None, task_id="")
     lost = list(
-        pending.filter(started_at__isnull=True, requested_at__lt=now - UNSTARTED_AFTER).values_list(
-            "pk", flat=True
-        )[:500]
+        pending.filter(started_at__isnull=True, requested_at__lt=grace)
+        .order_by("requested_at")
+        .values_list("pk", flat=True)[:limit]
     )
-    for pk in lost:
-        render_document.delay(pk)
-    stalled = pending.filter(started_at__lt=now - STALLED_AFTER).update(
-        status=GeneratedDocument.Status.FAILED,
-        error="The render did not finish (the worker stopped or hit its time limit).",
-        finished_at=now,
-    )
+    sent = sum(1 for pk in lost if enqueue(render_document, pk))
     deleted = 0
     if retention_days:
         old = GeneratedDocument.objects.filter(
             requested_at__lt=now - timezone.timedelta(days=retention_days)
         ).exclude(status=GeneratedDocument.Status.PENDING)
-        for document in old.iterator(chunk_size=200):
+        for document in old[:limit].iterator(chunk_size=200):
             if document.file:
                 document.file.delete(save=False)
             document.delete()
             deleted += 1
-    return {"re_enqueued": len(lost), "stalled": stalled, "deleted": deleted}
+    return {"re_enqueued": sent, "restarted": stalled, "stalled": failed, "deleted": deleted}

@@ -12,21 +12,34 @@ unsubscribe link and the ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` header
 (RFC 8058). See ``wellschools.preferences``.
 """
 
+import logging
+import time
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import models, transaction
+from django.db import DatabaseError, connection, models
+from django.db.models import F, Q
 from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from .background import enqueue, enqueue_on_commit, running_task_ids, sweep_grace_seconds
 from .models import EmailListUnsubscribe, EmailMessage
 from .preferences import reminders_unwanted, reminders_wanted, unsubscribe_url
 
+logger = logging.getLogger(__name__)
+
 # (filename, content, mimetype) — content is text, e.g. an iCalendar file.
 Attachment = tuple[str, str, str]
+
+# Tries in all (the first and six more) before a message is recorded as failed.
+MAX_ATTEMPTS = 7
+# A send task never runs longer than its hard time limit (60 s): a claim older than this
+# belongs to a worker that died, whatever the workers say.
+CLAIM_EXPIRES = timedelta(seconds=90)
 
 
 def _render_plain(name: str, context: dict[str, Any]) -> str:
@@ -97,49 +110,92 @@ def email_send(
         EmailListUnsubscribe.objects.create(message=message, url=links["unsubscribe_url"])
         messages.append(message)
     for message in messages:
-        transaction.on_commit(lambda pk=message.pk: send_email.delay(pk))
+        enqueue_on_commit(send_email, message.pk)
     return messages
 
 
-def email_deliver(*, message_id: int) -> bool:
-    """Send one queued message; True if this call sent it. Safe to run twice."""
-    with transaction.atomic():
-        message = (
-            EmailMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=EmailMessage.Status.QUEUED)
-            .first()
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff after the n-th failed try: 30 s, 1, 2, 4, 8 minutes, then every 10."""
+    return timedelta(seconds=min(600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def _claim(message_id: int, claim: str) -> bool:
+    """Commit "sending, by this task" before talking to the SMTP server. A queued row is
+    claimable; so is one this same task claimed before it was redelivered (its worker
+    died mid-send). Anyone else finds nothing to do."""
+    mine = Q(status=EmailMessage.Status.QUEUED)
+    if claim:
+        mine |= Q(status=EmailMessage.Status.SENDING, claimed_by=claim)
+    return bool(
+        EmailMessage.objects.filter(mine, pk=message_id).update(
+            status=EmailMessage.Status.SENDING,
+            claimed_by=claim[:64],
+            claimed_at=timezone.now(),
+            attempts=F("attempts") + 1,
         )
-        if message is None:
-            return False  # already sent, failed for good, or being sent by another worker
-        headers = {}
-        unsubscribe = EmailListUnsubscribe.objects.filter(message_id=message.pk).first()
-        if unsubscribe is not None:
-            if not reminders_wanted(message.recipient):
-                # Turned off between queueing and sending: honour it.
-                message.status = EmailMessage.Status.FAILED
-                message.error = "Not sent: the recipient turned reminders off."
-                message.body_text = message.body_html = ""
-                message.save(update_fields=["status", "error", "body_text", "body_html"])
-                return False
-            headers = {
-                "List-Unsubscribe": f"<{unsubscribe.url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            }
-        email = EmailMultiAlternatives(
-            subject=message.subject,
-            body=message.body_text,
-            to=[message.recipient],
-            headers=headers,
-        )
-        email.attach_alternative(message.body_html, "text/html")
-        for filename, content, mimetype in message.attachments:
-            email.attach(filename, content, mimetype)
-        email.send()
-        message.status = EmailMessage.Status.SENT
-        message.sent_at = timezone.now()
-        message.attempts += 1
-        message.body_text = message.body_html = ""
-        message.save(update_fields=["status", "sent_at", "attempts", "body_text", "body_html"])
+    )
+
+
+def _mark_sent(message_id: int, claim: str) -> None:
+    """The SMTP server has the message: record it, retrying through a dropped database
+    connection (sending again would deliver it twice)."""
+    for attempt in range(6):
+        try:
+            EmailMessage.objects.filter(
+                pk=message_id, status=EmailMessage.Status.SENDING, claimed_by=claim[:64]
+            ).update(
+                status=EmailMessage.Status.SENT,
+                sent_at=timezone.now(),
+                body_text="",
+                body_html="",
+                error="",
+                next_attempt_at=None,
+            )
+            return
+        except DatabaseError:
+            if attempt == 5:
+                # Left "sending": the sweep sends it again later (same Message-ID).
+                logger.exception("Email %s was sent but could not be marked sent", message_id)
+                raise
+            if connection.in_atomic_block:
+                raise
+            connection.close()  # the next query opens a fresh connection
+            time.sleep(min(8, 0.5 * 2**attempt))
+
+
+def email_deliver(*, message_id: int, claim: str = "") -> bool:
+    """Send one queued message; True if this call sent it. Safe to run twice.
+
+    ``claim`` is the id of the task sending it. SMTP errors propagate (the task calls
+    ``email_attempt_failed``)."""
+    if not _claim(message_id, claim):
+        return False  # sent, failed for good, or being sent by another task
+    message = EmailMessage.objects.get(pk=message_id)
+    headers = {"Message-ID": message.message_id}
+    unsubscribe = EmailListUnsubscribe.objects.filter(message_id=message.pk).first()
+    if unsubscribe is not None:
+        if not reminders_wanted(message.recipient):
+            # Turned off between queueing and sending: honour it.
+            EmailMessage.objects.filter(pk=message.pk).update(
+                status=EmailMessage.Status.FAILED,
+                error="Not sent: the recipient turned reminders off.",
+                body_text="",
+                body_html="",
+            )
+            return False
+        headers["List-Unsubscribe"] = f"<{unsubscribe.url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        to=[message.recipient],
+        headers=headers,
+    )
+    email.attach_alternative(message.body_html, "text/html")
+    for filename, content, mimetype in message.attachments:
+        email.attach(filename, content, mimetype)
+    email.send()
+    _mark_sent(message.pk, claim)
     return True
 
 
@@ -153,25 +209,60 @@ def _with_unsubscribe_footer(*, text: str, html: str, links: dict[str, str]) -> 
     return text, html
 
 
-def email_mark_failed(*, message_id: int, error: str) -> None:
-    EmailMessage.objects.filter(pk=message_id, status=EmailMessage.Status.QUEUED).update(
-        status=EmailMessage.Status.FAILED, error=error[:2000]
+def email_attempt_failed(*, message_id: int, error: str, claim: str, final: bool = False) -> str:
+    """A try failed. Transient (``final=False``): queue it again for later with backoff,
+    or record it failed when the tries run out. Returns the status it is left in."""
+    message = EmailMessage.objects.filter(pk=message_id).first()
+    if message is None:
+        return ""
+    mine = EmailMessage.objects.filter(
+        pk=message_id, status=EmailMessage.Status.SENDING, claimed_by=claim[:64]
     )
+    if final or message.attempts >= MAX_ATTEMPTS:
+        mine.update(status=EmailMessage.Status.FAILED, error=error[:2000], next_attempt_at=None)
+        return EmailMessage.Status.FAILED
+    mine.update(
+        status=EmailMessage.Status.QUEUED,
+        error=error[:2000],
+        next_attempt_at=timezone.now() + retry_delay(message.attempts),
+    )
+    return EmailMessage.Status.QUEUED
 
 
-def email_flush(*, older_than_seconds: int = 300) -> int:
-    """Re-enqueue messages still queued after a while (their enqueue was lost)."""
+def email_mark_failed(*, message_id: int, error: str) -> None:
+    EmailMessage.objects.filter(
+        pk=message_id, status__in=[EmailMessage.Status.QUEUED, EmailMessage.Status.SENDING]
+    ).update(status=EmailMessage.Status.FAILED, error=error[:2000])
+
+
+def email_flush(*, limit: int = 500) -> dict[str, int]:
+    """The minute sweep: send what is due and recover what a fault left behind.
+
+    - queued rows older than the grace period whose retry time (if any) has come: their
+      wake-up call was lost (broker outage) or a backoff ended;
+    - rows left "sending" by a task no live worker holds any more (``kill -9``, a lost
+      host), or claimed longer ago than a send can possibly take: back to queued and sent
+      again, with the same Message-ID."""
     from .tasks import send_email
 
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
-    ids = list(
-        EmailMessage.objects.filter(
-            status=EmailMessage.Status.QUEUED, created_at__lt=cutoff
-        ).values_list("pk", flat=True)[:500]
+    now = timezone.now()
+    grace = now - timedelta(seconds=sweep_grace_seconds())
+    stuck = EmailMessage.objects.filter(status=EmailMessage.Status.SENDING, claimed_at__lt=grace)
+    released = 0
+    if stuck.exists():
+        running = running_task_ids()
+        dead = Q(claimed_at__lt=now - CLAIM_EXPIRES)
+        if running is not None:
+            dead |= ~Q(claimed_by__in=running)
+        released = stuck.filter(dead).update(status=EmailMessage.Status.QUEUED, claimed_by="")
+    due = list(
+        EmailMessage.objects.filter(status=EmailMessage.Status.QUEUED, created_at__lt=grace)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
     )
-    for pk in ids:
-        send_email.delay(pk)
-    return len(ids)
+    sent = sum(1 for pk in due if enqueue(send_email, pk))
+    return {"released": released, "enqueued": sent, "due": len(due)}
 
 
 def email_requeue(*, message_ids: list[int]) -> int:
@@ -183,7 +274,9 @@ def email_requeue(*, message_ids: list[int]) -> int:
         .exclude(body_text="", body_html="")
         .values_list("pk", flat=True)
     )
-    EmailMessage.objects.filter(pk__in=ids).update(status=EmailMessage.Status.QUEUED, error="")
+    EmailMessage.objects.filter(pk__in=ids).update(
+        status=EmailMessage.Status.QUEUED, error="", next_attempt_at=None
+    )
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: send_email.delay(pk))
+        enqueue_on_commit(send_email, pk)
     return len(ids)

@@ -3,7 +3,7 @@
 import csv
 from collections.abc import Iterable
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 # Spreadsheet programs run cells starting with these characters as formulas.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,3 +27,20 @@ def csv_download(filename: str) -> tuple[HttpResponse, _SafeWriter]:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response, _SafeWriter(response)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(filename: str, rows: Iterable[Iterable]) -> StreamingHttpResponse:
+    """A CSV attachment written as the rows come (a large export never sits whole in the
+    worker's memory), formulas neutralised in every cell."""
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow([csv_safe(value) for value in row]) for row in rows),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -7,13 +7,15 @@
             Panel("school", "wellcheck/_school_panel.html", "wellcheck.panels.school_panel", 10),
         ]
         documents = ["wellcheck.documents.WELLCHECK_REPORT"]        # DocumentKind objects
-        reminder_scanners = ["wellcheck.reminders.send_deadline_reminders"]
+        reminder_scanners = ["wellcheck.reminders.remind_actions"]
 
 * ``panels``: boxes on the school, trust and partnership home pages
   (``wellschools.panels.render_panels``); a context function ``(request, obj)`` returns a
   dict for the template, or None to hide the panel for this person.
 * ``documents``: generated documents (``wellschools.documents``).
 * ``reminder_scanners``: functions the periodic scan runs (``wellschools.reminders``).
+* ``demo_data``: functions ``(partnership=, members=, leader_school=)`` that add the app's
+  demo data after the partnership's own (``manage.py seed_demo``).
 
 Nothing registers by import side effect, so a lower app never needs to import a higher
 one, and the paths are imported only when first used (a web process that never renders a

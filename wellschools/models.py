@@ -1,3 +1,6 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -94,18 +97,29 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The audit log is append-only")
 
+    @property
+    def sentence(self) -> str:
+        from .audit import audit_sentence
+
+        return audit_sentence(self)
+
 
 class EmailMessage(models.Model):
     """One email to one recipient: the outbox row and the record support reads.
 
     The row is written in the same transaction as the change that causes the email, so a
     rolled-back change sends nothing and a committed one is never lost: a task sends it
-    after commit, and a periodic flush re-enqueues any row still queued (a worker killed
-    between commit and enqueue). Bodies are blanked once sent (they can hold sign-in links).
+    after commit, and the minute sweep re-enqueues any row still queued (an enqueue lost to
+    a broker outage, a retry that is due) or stuck in "sending" (its worker died). A send
+    first commits its claim ("sending", by which task), then talks to the SMTP server, so
+    a duplicate needs a worker to die in the instant between the server accepting the
+    message and the row being marked sent — and even then it carries the same Message-ID.
+    Bodies are blanked once sent (they can hold sign-in links).
     """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
@@ -119,9 +133,15 @@ class EmailMessage(models.Model):
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Every try counts, successful or not (a claim increments it).
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # The send in progress: which task claimed the row, and when.
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # After a failed try: not before this moment (the sweep sends it then).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -129,6 +149,13 @@ class EmailMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient} ({self.status})"
+
+    @property
+    def message_id(self) -> str:
+        """The same Message-ID on every try, so a resend is recognised as the same email
+        by mail servers and clients."""
+        host = urlsplit(settings.SITE_URL).hostname or "localhost"
+        return f"<wellschools.{self.pk}.{self.created_at:%Y%m%d%H%M%S}@{host}>"
 
 
 class ReminderClaim(models.Model):
@@ -182,6 +209,8 @@ class GeneratedDocument(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     requested_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The render task that claimed it (a sweep checks it is still alive).
+    task_id = models.CharField(max_length=64, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -30,6 +30,7 @@ from weasyprint.urls import URLFetcherResponse
 # ".invalid" is reserved (RFC 2606): the name can never reach a real host.
 PDF_BASE_URL = "https://pdf.wellschools.invalid/"
 PDF_VARIANT = "pdf/ua-1"
+RESOURCES_PATH = "resources/"
 
 
 class ResourceRefused(ValueError):
@@ -42,12 +43,23 @@ class StaticFilesFetcher:
     It has no network code at all: an allowed URL maps to a file found by the static
     files finders (or, in production, in the collected STATIC_ROOT)."""
 
-    def __init__(self, base_url: str = PDF_BASE_URL):
+    def __init__(self, base_url: str = PDF_BASE_URL, resources: dict[str, bytes] | None = None):
         self.static_prefixes = {urljoin(base_url, settings.STATIC_URL)}
+        # Bytes the renderer was handed (e.g. a partnership's checked, re-encoded logo),
+        # each under its own URL below RESOURCES_PATH; still no file or network access.
+        self.resources = {
+            urljoin(base_url, RESOURCES_PATH + name): data
+            for name, data in (resources or {}).items()
+        }
         if urlsplit(settings.STATIC_URL).scheme in ("http", "https"):
             self.static_prefixes.add(settings.STATIC_URL)
 
     def __call__(self, url: str) -> URLFetcherResponse:
+        if url in self.resources:
+            content_type = mimetypes.guess_type(urlsplit(url).path)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                url, self.resources[url], headers={"Content-Type": content_type}, status=200
+            )
         path = self.resolve(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(
@@ -112,13 +124,23 @@ def pdf_render(
     context: dict[str, Any],
     title: str,
     base_url: str = PDF_BASE_URL,
+    resources: dict[str, bytes] | None = None,
 ) -> bytes:
-    """Render ``templates/pdf/<doc>.html`` (extending ``pdf/_base.html``) to PDF bytes."""
+    """Render ``templates/pdf/<doc>.html`` (extending ``pdf/_base.html``) to PDF bytes.
+    ``resources`` ({"logo.png": bytes}) are named in the template as
+    ``{{ resources_base }}logo.png``."""
     # PDF templates name static files as "{{ static_base }}css/print.css": plain names that
     # the fetcher reads through the finders, so no collectstatic manifest is needed.
     static_base = urljoin(base_url, settings.STATIC_URL)
     html = render_to_string(
         template,
-        {**context, "title": title, "site_url": settings.SITE_URL, "static_base": static_base},
+        {
+            **context,
+            "title": title,
+            "site_url": settings.SITE_URL,
+            "static_base": static_base,
+            "resources_base": urljoin(base_url, RESOURCES_PATH),
+        },
     )
-    return pdf_from_html(html=html, base_url=base_url)
+    fetcher = StaticFilesFetcher(base_url, resources) if resources else None
+    return pdf_from_html(html=html, base_url=base_url, fetcher=fetcher)

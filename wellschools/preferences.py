@@ -82,6 +82,9 @@ def unsubscribe_email_from_token(token: str) -> str:
 def email_preference_update(
     *, email: str, reminders: bool, via: str = EmailPreference.Via.PAGE
 ) -> EmailPreference:
+    existing = EmailPreference.objects.filter(email=_normalise(email)).first()
+    if existing is not None and existing.reminders == reminders:
+        return existing  # unchanged: keep when and how it was last changed
     preference, _ = EmailPreference.objects.update_or_create(
         email=_normalise(email),
         defaults={"reminders": reminders, "changed_at": timezone.now(), "changed_via": via},

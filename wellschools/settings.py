@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "wellschools.middleware.SessionTouchMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -151,18 +152,40 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 300_000  # KiB: recycle a worker child past ~300 MB
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers a task whose worker died without acknowledging it once this many
+# seconds have passed since delivery. Chosen deliberately: longer than any task may run
+# (the longest hard time limit is 300 s) and any retry countdown (60 s at most), so a
+# healthy task is never delivered twice; a worker killed mid-task is recovered sooner
+# than this by the minute sweeps, which ask the live workers what they hold.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 360, "socket_connect_timeout": 3}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Europe/London"
 # PDF rendering has its own queue so a burst of reports never delays email.
 CELERY_TASK_ROUTES = {"*.render_*": {"queue": "pdf"}}
 # Periodic scans (beat, database scheduler: these entries are synced into the database).
+# The outbox and document sweeps run every minute, so anything a fault left behind (an
+# enqueue lost to a broker outage, a worker killed mid-send or mid-render) is on its way
+# again within two minutes of the fault ending. (Tests with a real beat shorten it.)
+WELLSCHOOLS_SWEEP_SECONDS = env.int("WELLSCHOOLS_SWEEP_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "scan-reminders": {"task": "wellschools.tasks.scan_reminders", "schedule": 300.0},
-    "flush-email-outbox": {"task": "wellschools.tasks.flush_email_outbox", "schedule": 300.0},
+    "flush-email-outbox": {
+        "task": "wellschools.tasks.flush_email_outbox",
+        "schedule": float(WELLSCHOOLS_SWEEP_SECONDS),
+    },
+    "clear-expired-sessions": {
+        "task": "wellschools.tasks.clear_expired_sessions",
+        "schedule": 3600.0,
+    },
 }
 
 SESSION_COOKIE_AGE = 30 * 60  # 30 minutes idle ...
-SESSION_SAVE_EVERY_REQUEST = True  # ... counted from the last request
+# ... counted from the last request, but a session is written at most once a minute
+# (SessionTouchMiddleware) and read from the cache (Redis in production) before the
+# database; expired rows are deleted by the clear-expired-sessions task.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # The page warns this many seconds before an idle session ends (static/js/session.js).
 WELLSCHOOLS_SESSION_WARNING_SECONDS = 5 * 60
 
@@ -293,7 +316,7 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 WELLSCHOOLS_DOCUMENT_RETENTION_DAYS = env.int("WELLSCHOOLS_DOCUMENT_RETENTION_DAYS", default=90)
 CELERY_BEAT_SCHEDULE["sweep-documents"] = {
     "task": "wellschools.tasks.sweep_documents",
-    "schedule": 300.0,
+    "schedule": float(WELLSCHOOLS_SWEEP_SECONDS),
 }
 # WeasyPrint logs every layout step at INFO; keep its warnings (refused resources) only.
 LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}

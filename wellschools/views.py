@@ -14,6 +14,7 @@ from .context_processors import RECOVERY_CODES_OFFER_KEY
 from .documents import document_kind, document_retry, document_subject
 from .errors import DomainError
 from .models import EmailPreference, GeneratedDocument
+from .panels import render_panels
 from .preferences import (
     email_preference_for,
     email_preference_update,
@@ -24,7 +25,9 @@ from .preferences import (
 def landing(request):
     if request.user.is_authenticated:
         return redirect("home")
-    return render(request, "wellschools/landing.html")
+    return render(
+        request, "wellschools/landing.html", {"panels": render_panels("landing", request, None)}
+    )
 
 
 @require_POST
@@ -89,7 +92,7 @@ def _document_for(request, pk: int):
     except DomainError:
         raise Http404 from None
     subject = document_subject(document)
-    spec.authorize(request.user, subject)
+    spec.authorize(request.user, subject, document)
     return document, spec, subject
 
 

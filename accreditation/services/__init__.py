@@ -20,6 +20,7 @@ from .school import (
     application_withdraw,
     evidence_remove,
     evidence_reuse,
+    evidence_update,
     pillar_save,
 )
 from .workflow import AccreditationError, InvalidTransition
@@ -37,6 +38,7 @@ __all__ = [
     "application_withdraw",
     "evidence_remove",
     "evidence_reuse",
+    "evidence_update",
     "pillar_save",
     "review_save",
 ]

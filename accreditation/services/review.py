@@ -7,12 +7,6 @@ from typing import NamedTuple
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from partnership.permissions import (
-    accreditation_conflict_reason,
-    accreditation_reviewer_refusal,
-    can_manage_accreditation,
-    can_review_accreditation,
-)
 from partnership.selectors import leader_emails
 from wellschools.audit import audit_record
 from wellschools.documents import document_request
@@ -21,6 +15,12 @@ from wellschools.models import User
 from .. import selectors
 from ..dates import award_valid_until
 from ..models import Application, Award, PillarJudgement
+from ..permissions import (
+    accreditation_conflict_reason,
+    accreditation_reviewer_refusal,
+    can_manage_accreditation,
+    can_review_accreditation,
+)
 from .workflow import (
     AccreditationError,
     clock_stopped,
@@ -133,9 +133,15 @@ def _write_review(
     if recommendation and recommendation not in Application.Recommendation.values:
         raise AccreditationError("Choose a recommendation from the list.", field="recommendation")
     now = timezone.now()
+    current = {
+        j.pillar_id: (j.judgement, j.comment)
+        for j in PillarJudgement.objects.filter(application=row, round=row.review_round)
+    }
     for pillar_id, review in pillars.items():
         if review.judgement and review.judgement not in J.values:
             raise AccreditationError("Choose met, partly met or not met.")
+        if current.get(pillar_id) == (review.judgement, review.comment.strip()):
+            continue  # unchanged: keep who judged it and when
         PillarJudgement.objects.update_or_create(
             application=row,
             pillar_id=pillar_id,
@@ -240,7 +246,8 @@ def application_request_changes(
 
 
 def application_resume_review(*, actor: User, application: Application) -> Application:
-    """A resubmitted application goes back into review, in a new round."""
+    """A resubmitted application goes back into review, in a new round. The earlier
+    round's recommendation and note stay in the history, not in the new round's summary."""
     with transaction.atomic():
         row = locked(application)
         _require_reviewer(actor, row)
@@ -248,7 +255,11 @@ def application_resume_review(*, actor: User, application: Application) -> Appli
             application=row,
             to=S.IN_REVIEW,
             actor=actor,
-            fields={"review_round": row.review_round + 1},
+            fields={
+                "review_round": row.review_round + 1,
+                "recommendation": "",
+                "recommendation_comment": "",
+            },
         )
     return row
 

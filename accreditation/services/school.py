@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partnership.models import School
-from partnership.permissions import can_apply_for_accreditation
 from partnership.selectors import coordinator_emails
 from wellcheck.models import Pillar
 from wellcheck.selectors import framework_current
@@ -18,6 +17,7 @@ from wellschools.workflow import history_note
 
 from .. import selectors
 from ..models import Application, Evidence, PillarJudgement, PillarStatement
+from ..permissions import can_apply_for_accreditation
 from ..uploads import UploadRefused, check_upload
 from .workflow import (
     AccreditationError,
@@ -186,15 +186,21 @@ def pillar_save(
         with transaction.atomic():
             row = _editable(application)
             now = timezone.now()
-            PillarStatement.objects.update_or_create(
-                application=row,
-                pillar=pillar,
-                defaults={"text": statement.strip(), "updated_by": actor, "updated_at": now},
-            )
+            # Saving the page unchanged changes nothing (not even who saved it last).
+            if not PillarStatement.objects.filter(
+                application=row, pillar=pillar, text=statement.strip()
+            ).exists():
+                PillarStatement.objects.update_or_create(
+                    application=row,
+                    pillar=pillar,
+                    defaults={"text": statement.strip(), "updated_by": actor, "updated_at": now},
+                )
             if reply is not None and row.status == S.CHANGES_REQUESTED:
                 PillarJudgement.objects.filter(
                     application=row, pillar=pillar, round=row.review_round
-                ).update(reply=reply.strip(), replied_by=actor, replied_at=now)
+                ).exclude(reply=reply.strip()).update(
+                    reply=reply.strip(), replied_by=actor, replied_at=now
+                )
             if evidence:
                 item = _evidence_new(actor=actor, application=row, pillar=pillar, **evidence)
                 stored_file = item.file.name or None
@@ -215,6 +221,40 @@ def evidence_remove(*, actor: User, evidence: Evidence) -> None:
         if name:
             # The file goes only once the removal is committed.
             transaction.on_commit(lambda: storage.delete(name))
+
+
+def evidence_update(
+    *,
+    actor: User,
+    evidence: Evidence,
+    title: str,
+    dated: date,
+    url: str = "",
+    note: str = "",
+    today: date | None = None,
+) -> Evidence:
+    """Correct an item's description, date and (for a link or a note) where it is. A file
+    stays the file it is: to replace it, remove the item and add the new file."""
+    _require_leader(actor, evidence.application.school)
+    title = title.strip()
+    if not title:
+        raise AccreditationError("Say what this evidence shows.", field="title")
+    if dated > (today or timezone.localdate()):
+        raise AccreditationError("The date of the evidence cannot be in the future.", field="dated")
+    with transaction.atomic():
+        _editable(evidence.application)
+        row = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        row.title, row.dated = title, dated
+        if row.kind == Evidence.Kind.LINK:
+            if not url.strip():
+                raise AccreditationError("Give the link.", field="url")
+            row.url = url.strip()
+        elif row.kind == Evidence.Kind.NOTE:
+            if not note.strip():
+                raise AccreditationError("Say where the document is.", field="note")
+            row.note = note.strip()
+        row.save(update_fields=["title", "dated", "url", "note"])
+    return row
 
 
 def evidence_reuse(*, actor: User, application: Application, source: Evidence) -> Evidence:

@@ -7,18 +7,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from partnership.models import School, Trust
-from partnership.permissions import (
-    can_book_event,
-    can_book_for,
-    can_manage_booking,
-)
 from wellschools.audit import audit_record
+from wellschools.dates import format_date, format_time
 from wellschools.errors import DomainError
 from wellschools.models import User
 from wellschools.workflow import history_note, transition
 
 from .. import notifications
 from ..models import Attendee, Booking, Event
+from ..permissions import can_book_event, can_book_for, can_manage_booking
 from .core import (
     LIVE,
     AttendeeData,
@@ -41,7 +38,7 @@ def _booking_window_error(event: Event, now: datetime) -> str | None:
         return "This event has started: booking is closed."
     if event.opens_at and now < event.opens_at:
         local = timezone.localtime(event.opens_at)
-        return f"Booking opens on {local:%d/%m/%Y at %H:%M}."
+        return f"Booking opens on {format_date(local)} at {format_time(local)}."
     if now >= event.closes_at:
         return "Booking for this event has closed."
     return None
@@ -251,10 +248,11 @@ def _check_change_rights(actor: User, booking: Booking, *, what: str) -> bool:
         actor, booker_id=booking.booker_id, school=booking.school, trust=booking.trust
     ):
         raise DomainError("You cannot change this booking.")
-    if booking.status == B.CONFIRMED and timezone.now() >= event.changes_until:
+    if booking.closed_to_booker:
         local = timezone.localtime(event.changes_until)
         raise DomainError(
-            f"Changes to bookings closed on {local:%d/%m/%Y at %H:%M}. To {what}, contact "
+            f"Changes to bookings closed on {format_date(local)} at {format_time(local)}. "
+            f"To {what}, contact "
             f"the {event.partnership.name} coordinators."
         )
     return False

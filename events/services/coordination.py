@@ -3,13 +3,14 @@
 from django.db import transaction
 from django.utils import timezone
 
-from partnership.permissions import can_manage_events
 from wellschools.audit import audit_record
+from wellschools.dates import format_date
 from wellschools.errors import DomainError
 from wellschools.models import User
 
 from .. import notifications
 from ..models import Attendee, Booking, Event
+from ..permissions import can_manage_events
 
 A = Attendee.Status
 B = Booking.Status
@@ -22,7 +23,7 @@ def attendance_record(*, actor: User, event: Event, marks: dict[int, str]) -> in
         raise DomainError("Only the partnership's coordinators keep the register.")
     if timezone.localdate() < timezone.localtime(event.starts_at).date():
         local = timezone.localtime(event.starts_at)
-        raise DomainError(f"The register opens on the day of the event ({local:%d/%m/%Y}).")
+        raise DomainError(f"The register opens on the day of the event ({format_date(local)}).")
     allowed = set(Attendee.Attendance.values) | {""}
     if any(mark not in allowed for mark in marks.values()):
         raise DomainError("Choose attended, attended part or did not attend.")

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from partnership.permissions import can_manage_events
 from wellschools.models import User
 
 from ..models import Attendee, Booking, Event
+from ..permissions import can_manage_events
 
 B = Booking.Status
 E = Event.Status

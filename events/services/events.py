@@ -5,7 +5,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from partnership.models import Partnership
-from partnership.permissions import can_manage_events
 from wellschools.audit import audit_record
 from wellschools.errors import DomainError
 from wellschools.models import User
@@ -13,6 +12,7 @@ from wellschools.workflow import history_note, transition
 
 from .. import notifications
 from ..models import Attendee, Booking, Event
+from ..permissions import can_manage_events
 from .bookings import promote_waiting
 from .core import (
     CALENDAR_FIELDS,

@@ -5,14 +5,19 @@ from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from factories import MembershipFactory, SchoolFactory, UserFactory, grant
+from factories import (
+    AwardFactory,
+    MembershipFactory,
+    SchoolFactory,
+    UserFactory,
+    grant,
+    submitted_check,
+)
 
 from accreditation import services
 from accreditation.dates import award_valid_until
 from accreditation.models import Application, Award, Evidence, PillarStatement
 from partnership.models import Role
-from wellcheck.models import WellCheck, academic_year_of
-from wellcheck.selectors import framework_current
 
 
 def pdf_bytes(text: str = "Evidence") -> bytes:
@@ -29,21 +34,6 @@ def pdf_bytes(text: str = "Evidence") -> bytes:
 
 def pdf_upload(name: str = "policy.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
-
-
-def submitted_check(school, actor=None, *, submitted_at=None) -> WellCheck:
-    """A submitted Well Check, made directly: eligibility reads only its status and date
-    (the Well Check's own tests cover submitting one)."""
-    submitted_at = submitted_at or timezone.now()
-    return WellCheck.objects.create(
-        school=school,
-        academic_year=academic_year_of(timezone.localdate(submitted_at)),
-        framework=framework_current(),
-        status=WellCheck.Status.SUBMITTED,
-        started_by=actor,
-        submitted_by=actor,
-        submitted_at=submitted_at,
-    )
 
 
 def eligible(school, leader):
@@ -122,18 +112,9 @@ def accredited_school(partnership, *, name="Windrush Accredited Primary", today=
 
 
 def award_for(school, partnership, *, awarded_on: date, valid_until: date | None = None) -> Award:
-    application = Application.objects.create(
-        partnership=partnership,
+    return AwardFactory(
         school=school,
-        framework=framework_current(),
-        status=Application.Status.AWARDED,
-        submitted_at=timezone.now(),
-        decided_at=timezone.now(),
-    )
-    return Award.objects.create(
-        application=application,
         partnership=partnership,
-        school=school,
         awarded_on=awarded_on,
         valid_until=valid_until or award_valid_until(awarded_on),
     )

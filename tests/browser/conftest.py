@@ -9,37 +9,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from browser.helpers import AXE_OPTIONS, CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS
+
 # Django's live_server and Playwright's sync API share the test thread's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
-
-# WCAG 2.2 AA plus axe's best practices; without the 2.2 tags axe skips e.g. target size.
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": [
-            "wcag2a",
-            "wcag2aa",
-            "wcag21a",
-            "wcag21aa",
-            "wcag22a",
-            "wcag22aa",
-            "best-practice",
-        ],
-    }
-}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -47,6 +20,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if str(item.path).startswith(here + os.sep):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _totp_tolerates_one_step(settings):
+    """See ``browser.helpers.totp_now``."""
+    settings.MFA_TOTP_TOLERANCE = 1
 
 
 @pytest.fixture(scope="session")

@@ -13,17 +13,13 @@ so the coordinator signs in once: a TOTP code may be used only once.
 
 import io
 import re
-import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import (
     TOTP,
-    format_hotp_value,
     generate_totp_secret,
-    hotp_value,
 )
 from django.core import mail
 from django.utils import timezone
@@ -33,24 +29,16 @@ from pypdf import PdfReader, PdfWriter
 
 from accreditation.dates import award_valid_until
 from accreditation.models import Application, Award, Evidence
+from browser.helpers import LOCAL_HOSTS, PASSWORD, totp_now
 from partnership.models import Role
+from wellcheck.framework import framework_file
 from wellcheck.models import WellCheck, academic_year_of
 from wellcheck.selectors import framework_current
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 K = Role.Kind
-PASSWORD = "a-long-test-password"  # what UserFactory sets
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
-PILLARS = ["Well Culture", "Lead Well", "Move Well", "Live Well"]
-
-
-def totp_now(secret: str) -> str:
-    """The current code, as an authenticator app shows it (allauth's own RFC 6238 helper);
-    near the end of a time step, wait for the next so the code is still valid."""
-    period = mfa_settings.TOTP_PERIOD
-    if period - time.time() % period < 3:
-        time.sleep(period - time.time() % period + 0.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
+# The pillar names as the shipped framework names them.
+PILLARS = [pillar["name"] for pillar in framework_file(1)["pillars"]]
 
 
 def real_pdf() -> bytes:

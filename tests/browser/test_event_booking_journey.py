@@ -14,12 +14,11 @@ from django.utils import timezone
 from factories import MembershipFactory, PartnershipFactory, SchoolFactory, UserFactory, grant
 from playwright.sync_api import expect
 
+from browser.helpers import PASSWORD
 from events.models import Attendee, Booking, Event
 from partnership.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-test-password"  # what UserFactory sets
 
 
 @pytest.fixture

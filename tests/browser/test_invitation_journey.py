@@ -6,16 +6,14 @@ account, and later signs in again and lands on the school's page.
 """
 
 import re
-import time
 from urllib.parse import unquote
 
 import pytest
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 from factories import MembershipFactory, PartnershipFactory, SchoolFactory, UserFactory, grant
 from playwright.sync_api import expect
 
+from browser.helpers import PASSWORD, totp_now
 from partnership import services
 from partnership.models import Invitation, Role
 from wellschools.models import AuditEvent, User
@@ -23,7 +21,6 @@ from wellschools.models import AuditEvent, User
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 K = Role.Kind
 
-PASSWORD = "a-long-test-password"  # what UserFactory sets
 NEW_EMAIL = "new.leader@example.org"
 NEW_NAME = "Nia Newleader"
 NEW_PASSWORD = "a-new-leaders-pass-phrase"
@@ -39,16 +36,6 @@ def world(db):
     coordinator = UserFactory(email="coordinator@example.org", full_name="Morgan Coordinator")
     grant(coordinator, K.COORDINATOR, partnership=partnership)
     return partnership, school, coordinator
-
-
-def totp_now(secret: str) -> str:
-    """The current code, as an authenticator app would show it, computed with allauth's own
-    RFC 6238 helper. Near the end of a time step, wait for the next one so the code is
-    still valid when the server checks it."""
-    period = mfa_settings.TOTP_PERIOD
-    if period - time.time() % period < 3:
-        time.sleep(period - time.time() % period + 0.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
 
 def sign_in(page, base_url, email, password, check_a11y):

@@ -14,11 +14,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from browser.helpers import PASSWORD
 from wellcheck.models import Action, Answer, DataAnswer, Question, WellCheck
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-password"  # what UserFactory sets
 
 # The rating chosen for each question, by pillar: an index into the radio group, whose
 # options follow Rating.choices (0 Not started, 1 Limited, 2 Good, 3 Strong). Varied, so

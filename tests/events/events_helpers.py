@@ -5,9 +5,8 @@ does for every test folder without an __init__.py)."""
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
-from factories import MembershipFactory, SchoolFactory, UserFactory, grant
+from factories import EventFactory, MembershipFactory, SchoolFactory, UserFactory, grant
 
 from events import services
 from events.models import Attendee, Booking, Event
@@ -16,12 +15,6 @@ from partnership.models import Role
 
 K = Role.Kind
 B = Booking.Status
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The personas' passwords are hashed on creation; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_event(
@@ -33,21 +26,14 @@ def make_event(
     **fields,
 ) -> Event:
     starts = timezone.now() + starts_in
-    values = {
-        "title": "Launch of the Oxfordshire Well Schools Partnership",
-        "description": "Meet the partnership, hear from schools, plan the year.",
-        "venue_name": "Kassam Stadium Conference Centre",
-        "venue_address": "Grenoble Road\nOxford OX4 4XP",
-        "starts_at": starts,
-        "ends_at": starts + timedelta(hours=3),
-        "capacity": capacity,
-        "status": status,
-        "published_at": timezone.now() - timedelta(days=1)
-        if status != Event.Status.DRAFT
-        else None,
+    return EventFactory(
+        partnership=partnership,
+        capacity=capacity,
+        status=status,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=3),
         **fields,
-    }
-    return Event.objects.create(partnership=partnership, **values)
+    )
 
 
 def people(count: int, prefix: str = "person", **extra) -> list[AttendeeData]:

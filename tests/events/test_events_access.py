@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from events_helpers import _fast_passwords, book, make_event  # noqa: F401
+from events_helpers import book, make_event
 
 from events.models import Event
 

@@ -9,7 +9,6 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from events_helpers import (
-    _fast_passwords,  # noqa: F401
     book,
     fill,
     make_event,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.utils import timezone
-from events_helpers import _fast_passwords, book, make_event  # noqa: F401
+from events_helpers import book, make_event
 from icalendar import Calendar
 
 from events import services

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from events_helpers import _fast_passwords, book, fill, make_event  # noqa: F401
+from events_helpers import book, fill, make_event
 
 from events import services
 from events.models import Attendee, Booking, Event, EventChange

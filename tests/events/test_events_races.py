@@ -5,12 +5,10 @@ after the other; freed places go to the waiting list in the transaction that fre
 """
 
 import random
-import threading
 
 import pytest
-from django.db import connection
+from concurrency import run_together
 from events_helpers import (
-    _fast_passwords,  # noqa: F401
     fill,
     make_event,
     member_school_with_leader,
@@ -27,26 +25,8 @@ B = Booking.Status
 
 
 def _race(jobs) -> list[BaseException]:
-    """Run every job in its own thread, all released at the same moment."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job):
-        try:
-            barrier.wait(timeout=30)
-            job()
-        except BaseException as error:  # noqa: BLE001 - every failure is reported
-            errors.append(error)
-        finally:
-            connection.close()  # each thread had its own connection
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    return errors
+    """Run every job in its own thread, all released at the same moment; the errors."""
+    return [value for kind, value in run_together(*jobs, timeout=120) if kind == "error"]
 
 
 def _assert_no_group_that_fits_is_waiting(event):

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
-from events_helpers import _fast_passwords, book, make_event  # noqa: F401
+from events_helpers import book, make_event
 
 from events import services
 from events.models import Event

@@ -3,7 +3,7 @@ outsider (404)."""
 
 import pytest
 from django.urls import reverse
-from wellcheck_helpers import submitted_check
+from factories import submitted_check
 
 from wellcheck.services import action_create
 

@@ -254,7 +254,7 @@ def test_viewers_read_but_cannot_answer(as_user, school, colleague, governor, we
 
 
 def test_earlier_years_stay_readable(as_user, school, leader):
-    from wellcheck_helpers import submitted_check
+    from factories import submitted_check
 
     earlier = submitted_check(school, leader, year=this_year() - 1)
     page = as_user(leader).get(reverse("wellcheck:overview", args=[school.urn])).content.decode()

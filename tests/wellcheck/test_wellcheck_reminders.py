@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
-from wellcheck_helpers import submitted_check
+from factories import submitted_check
 
 from wellcheck import reminders
 from wellcheck.models import Action, WellCheck

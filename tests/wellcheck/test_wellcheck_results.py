@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from factories import MembershipFactory, SchoolFactory
-from wellcheck_helpers import submitted_check, this_year
+from factories import MembershipFactory, SchoolFactory, submitted_check
+from wellcheck_helpers import this_year
 
 from wellcheck import selectors, services
 from wellcheck.models import Action, Pillar, WellCheck
@@ -241,7 +241,7 @@ def _build_trust_schools(trust, partnership, leader, count):
 
 
 def test_trust_table_shows_each_school_and_who_has_not_submitted(
-    as_user, trust, school, trust_staff, leader
+    as_user, trust, school, school_b, trust_staff, leader
 ):
     submitted_check(school, leader, ratings={"move_well": "strong"})
     not_started = SchoolFactory(trust=trust, name="Aardvark Primary")
@@ -253,6 +253,7 @@ def test_trust_table_shows_each_school_and_who_has_not_submitted(
     assert {r.school.name: r.status for r in rows} == {
         school.name: "submitted",
         not_started.name: "not_started",
+        school_b.name: "not_started",  # the trust's academy in partnership B
     }
 
 
@@ -287,7 +288,7 @@ def test_partnership_scores_filter_and_csv(
     in_trust = client.get(url, {"trust": trust.pk}).context["rows"]
     assert [r.school for r in in_trust] == [school]
     response = client.get(reverse("wellcheck_partnership:scores_csv", args=[partnership.slug]))
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][-5:] == ["Well Culture", "Lead Well", "Move Well", "Live Well", "Overall"]
     by_urn = {row[0]: row for row in rows[1:]}
     assert by_urn[str(school.urn)][-5:] == ["100", "67", "67", "67", "75"]

@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from browser.helpers import AXE_OPTIONS, CHROMIUM, CHROMIUM_ARGS
 from django.db import connection
 from django.test import Client
 
@@ -13,32 +14,6 @@ from wellschools.documents import document_render
 from wellschools.models import GeneratedDocument
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": [
-            "wcag2a",
-            "wcag2aa",
-            "wcag21a",
-            "wcag21aa",
-            "wcag22a",
-            "wcag22aa",
-            "best-practice",
-        ],
-    }
-}
 
 
 def _axe_clean(page):

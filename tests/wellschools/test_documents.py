@@ -159,12 +159,16 @@ def test_a_rerun_after_a_killed_worker_rebuilds_and_overwrites_the_file(
         partnership, coordinator, execute=False, capture=django_capture_on_commit_callbacks
     )
     # The first run was killed after writing part of the file, before it committed.
-    GeneratedDocument.objects.filter(pk=document.pk).update(started_at=timezone.now(), attempts=1)
+    GeneratedDocument.objects.filter(pk=document.pk).update(
+        started_at=timezone.now(), attempts=1, task_id="render-1"
+    )
     storage = document.file.storage
     name = document_storage_name(document)
     storage.save(name, io.BytesIO(b"%PDF-1.7 half a file"))
 
-    assert document_render(document_id=document.pk) is True
+    # Another task finds it claimed and leaves it alone; the redelivered task renders it.
+    assert document_render(document_id=document.pk, task_id="render-2") is False
+    assert document_render(document_id=document.pk, task_id="render-1") is True
 
     document.refresh_from_db()
     assert document.status == Status.READY and document.attempts == 2
@@ -182,13 +186,13 @@ def test_two_runs_of_one_document_store_one_file(partnership, coordinator, monke
 
     def render_while_another_run_finishes(document):
         _replace_renderer(monkeypatch, spec.renderer)
-        results.append(document_render(document_id=document.pk))  # the other run
+        results.append(document_render(document_id=document.pk, task_id="t1"))  # redelivered
         return "late.pdf", b"%PDF-1.7 the late run"
 
     with transaction.atomic():
         document = document_request(actor=coordinator, kind="member_list", subject=partnership)
     _replace_renderer(monkeypatch, render_while_another_run_finishes)
-    assert document_render(document_id=document.pk) is False
+    assert document_render(document_id=document.pk, task_id="t1") is False
     assert results == [True]
     document.refresh_from_db()
     assert document.status == Status.READY and document.filename != "late.pdf"
@@ -303,6 +307,7 @@ def test_the_sweep_fails_stalled_renders_and_deletes_old_documents(
         object_id=str(partnership.pk),
         requested_at=long_ago,
         started_at=long_ago,
+        attempts=3,  # its third render died too
     )
 
     result = documents_sweep(retention_days=90)
@@ -311,7 +316,26 @@ def test_the_sweep_fails_stalled_renders_and_deletes_old_documents(
     assert stalled.status == Status.FAILED and "did not finish" in stalled.error
     assert not GeneratedDocument.objects.filter(pk=old.pk).exists()
     assert not os.path.exists(old_path)
-    assert result == {"re_enqueued": 0, "stalled": 1, "deleted": 1}
+    assert result == {"re_enqueued": 0, "restarted": 0, "stalled": 1, "deleted": 1}
+
+
+def test_the_sweep_renders_again_a_document_whose_worker_died(partnership, coordinator):
+    """Started three minutes ago by a task no worker holds: rendered again at once, not
+    left "being prepared" until a time-out fails it."""
+    long_ago = timezone.now() - timezone.timedelta(minutes=3)
+    dead = GeneratedDocument.objects.create(
+        kind="member_list",
+        object_type="partnership.partnership",
+        object_id=str(partnership.pk),
+        requested_at=long_ago,
+        started_at=long_ago,
+        task_id="killed-with-its-worker",
+        attempts=1,
+    )
+    result = documents_sweep()
+    dead.refresh_from_db()
+    assert result["restarted"] == 1 and result["re_enqueued"] == 1
+    assert dead.status == Status.READY and dead.attempts == 2  # the eager task ran
 
 
 def test_the_sweep_sends_a_lost_render_again(partnership, coordinator):

@@ -2,21 +2,20 @@
 retries run out, reminders carry List-Unsubscribe, and support can look every email up."""
 
 import smtplib
+from datetime import timedelta
 
 import pytest
-from celery.app.task import Task
 from conftest import enrol_totp
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from factories import UserFactory
 
-from wellschools.celery import app
-from wellschools.email import email_requeue, email_send
+from wellschools.email import MAX_ATTEMPTS, email_flush, email_requeue, email_send
 from wellschools.models import EmailListUnsubscribe, EmailMessage
 from wellschools.preferences import email_preference_update
-from wellschools.tasks import send_email
 
 pytestmark = pytest.mark.django_db
 
@@ -27,27 +26,6 @@ REMINDER = {
     "action_url": "http://testserver/wellcheck/",
     "action_label": "Carry on with the Well Check",
 }
-
-
-@pytest.fixture
-def eager_retries():
-    """Eager tasks re-run a retry synchronously only when errors do not propagate."""
-    app.conf.task_eager_propagates = False
-    yield
-    app.conf.task_eager_propagates = True
-
-
-@pytest.fixture
-def countdowns(monkeypatch):
-    seen = []
-    original = Task.retry
-
-    def recording(self, *args, **kwargs):
-        seen.append(kwargs.get("countdown"))
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Task, "retry", recording)
-    return seen
 
 
 def _flaky_backend(monkeypatch, failures: int):
@@ -65,8 +43,24 @@ def _flaky_backend(monkeypatch, failures: int):
     return attempts
 
 
+def _sweep_until_settled(message, *, limit=20):
+    """Run the minute sweep again and again, each time as if the backoff had passed;
+    return the backoff (seconds) the row asked for after each failed try."""
+    waits = []
+    for _ in range(limit):
+        message.refresh_from_db()
+        if message.status != EmailMessage.Status.QUEUED:
+            break
+        waits.append(round((message.next_attempt_at - message.claimed_at).total_seconds()))
+        past = timezone.now() - timedelta(hours=1)
+        EmailMessage.objects.filter(pk=message.pk).update(created_at=past, next_attempt_at=past)
+        email_flush()
+    message.refresh_from_db()
+    return waits
+
+
 def test_smtp_errors_are_retried_with_backoff_until_sent(
-    monkeypatch, eager_retries, countdowns, django_capture_on_commit_callbacks
+    monkeypatch, django_capture_on_commit_callbacks
 ):
     attempts = _flaky_backend(monkeypatch, failures=2)
     with django_capture_on_commit_callbacks(execute=True):
@@ -74,42 +68,57 @@ def test_smtp_errors_are_retried_with_backoff_until_sent(
             to="head@example.org", template="reminder", context=REMINDER, kind="test"
         )
     message.refresh_from_db()
+    assert message.status == EmailMessage.Status.QUEUED and message.attempts == 1
+    assert "SMTPServerDisconnected" in message.error
+    waits = _sweep_until_settled(message)
     assert len(attempts) == 3
-    assert countdowns == [10, 20]  # exponential backoff
+    assert waits == [30, 60]  # exponential backoff, sent by the sweep when due
     assert message.status == EmailMessage.Status.SENT
+    assert message.attempts == 3  # every try counts, not only the one that worked
     assert message.sent_at is not None and message.error == ""
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["head@example.org"]
 
 
+def test_a_retry_is_not_sent_before_its_backoff_has_passed(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    attempts = _flaky_backend(monkeypatch, failures=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        (message,) = email_send(to="head@example.org", template="reminder", context=REMINDER)
+    EmailMessage.objects.filter(pk=message.pk).update(
+        created_at=timezone.now() - timedelta(hours=1)
+    )
+    assert email_flush()["due"] == 0
+    assert len(attempts) == 1
+
+
 def test_when_retries_run_out_the_email_is_recorded_as_failed(
-    monkeypatch, eager_retries, countdowns, django_capture_on_commit_callbacks
+    monkeypatch, django_capture_on_commit_callbacks
 ):
     attempts = _flaky_backend(monkeypatch, failures=100)
     with django_capture_on_commit_callbacks(execute=True):
         (message,) = email_send(
             to="head@example.org", template="reminder", context=REMINDER, kind="test"
         )
-    message.refresh_from_db()
-    assert len(attempts) == send_email.max_retries + 1
-    assert countdowns == [10, 20, 40, 80, 160, 320]
-    assert max(countdowns) <= 600
+    waits = _sweep_until_settled(message)
+    assert len(attempts) == MAX_ATTEMPTS == message.attempts
+    assert waits == [30, 60, 120, 240, 480, 600]
     assert message.status == EmailMessage.Status.FAILED
     assert "SMTPServerDisconnected" in message.error
     assert mail.outbox == []
 
 
-def test_support_can_send_a_failed_email_again(
-    monkeypatch, eager_retries, django_capture_on_commit_callbacks
-):
-    _flaky_backend(monkeypatch, failures=send_email.max_retries + 1)
+def test_support_can_send_a_failed_email_again(monkeypatch, django_capture_on_commit_callbacks):
+    _flaky_backend(monkeypatch, failures=MAX_ATTEMPTS)
     with django_capture_on_commit_callbacks(execute=True):
         (message,) = email_send(to="head@example.org", template="reminder", context=REMINDER)
-    message.refresh_from_db()
+    _sweep_until_settled(message)
     assert message.status == EmailMessage.Status.FAILED
     with django_capture_on_commit_callbacks(execute=True):
         assert email_requeue(message_ids=[message.pk]) == 1
     message.refresh_from_db()
     assert message.status == EmailMessage.Status.SENT
+    assert message.attempts == MAX_ATTEMPTS + 1
     assert len(mail.outbox) == 1
 
 

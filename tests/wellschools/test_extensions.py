@@ -39,3 +39,8 @@ def test_declarations_resolve_to_the_objects_the_platform_uses():
         "events.reminders.send_event_reminders",
         "accreditation.reminders.remind_renewals",
     ]
+
+
+def test_later_apps_add_their_own_demo_data():
+    names = [f"{fn.__module__}.{fn.__name__}" for fn in declared("demo_data")]
+    assert names == ["wellcheck.demo.seed_demo", "events.demo.seed_demo"]

@@ -6,13 +6,13 @@ The Well Check, event and accreditation scanners are their apps'; here a small s
 our own ("people who signed up at reminder.test are due a nudge") drives the mechanism.
 """
 
-import threading
 import time
 from collections import Counter
 
 import pytest
+from concurrency import run_together
 from django.core import mail
-from django.db import connection, transaction
+from django.db import transaction
 
 from wellschools import reminders
 from wellschools.email import email_send
@@ -126,23 +126,9 @@ def test_the_scan_leaves_out_people_who_turned_reminders_off(
 def test_two_scans_at_once_send_each_reminder_once(use_scanner):
     people = _people(25)
     use_scanner(NudgeScanner(hold_claim_for=0.005))
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def scan():
-        try:
-            start.wait(timeout=10)
-            results.append(reminders_scan()["test_reminder_scan.nudge_scanner"])
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connection.close()  # each thread has its own connection
-
-    threads = [threading.Thread(target=scan) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = run_together(*[lambda: reminders_scan()["test_reminder_scan.nudge_scanner"]] * 2)
+    errors = [value for kind, value in outcomes if kind == "error"]
+    results = [value for kind, value in outcomes if kind == "ok"]
 
     assert errors == []
     assert sorted(results) and sum(results) == len(people)

@@ -11,12 +11,9 @@ from django import forms, template
 from django.forms.formsets import BaseFormSet
 from django.template.defaultfilters import date as date_filter
 
-register = template.Library()
+from wellschools.dates import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
 
-# The one date and time format of pages, emails and PDFs: "31 March 2027", "14:30".
-DATE_FORMAT = "j F Y"
-TIME_FORMAT = "H:i"
-DATETIME_FORMAT = "j F Y, H:i"
+register = template.Library()
 
 
 def _forms_in(value, seen: set[int]):
@@ -126,3 +123,19 @@ def ukdatetime(value):
 @register.filter
 def session_minutes(seconds) -> int:
     return max(1, round(int(seconds) / 60))
+
+
+@register.filter(expects_localtime=True)
+def ukdaydate(value):
+    """Wednesday 31 March 2027 (the same format with the day of the week, for events)."""
+    if value in (None, ""):
+        return ""
+    return date_filter(value, f"l {DATE_FORMAT}")
+
+
+@register.filter(expects_localtime=True)
+def ukdaydatetime(value):
+    """Wednesday 31 March 2027, 14:30."""
+    if value in (None, ""):
+        return ""
+    return date_filter(value, f"l {DATETIME_FORMAT}")

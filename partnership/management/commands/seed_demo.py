@@ -14,6 +14,7 @@ from django.utils import timezone
 from partnership.gias import gias_import
 from partnership.models import Membership, Partnership, Role, School, Trust
 from partnership.services import role_grant
+from wellschools.extensions import declared
 from wellschools.models import User
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -114,8 +115,10 @@ class Command(BaseCommand):
         rows.append(("newcomer@example.org", "No role", "can apply at /join/"))
         self._user("newcomer@example.org", "Charlie Newcomer", password)
 
-        self._demo_wellchecks(members, leader_school)
-        self._demo_event(partnership)
+        # Each later app adds its own demo data (declared on its AppConfig as demo_data,
+        # see wellschools.extensions), so this app never imports the apps built on it.
+        for seed in declared("demo_data"):
+            seed(partnership=partnership, members=members, leader_school=leader_school)
         active = Membership.objects.filter(partnership=partnership, status="active").count()
         self.stdout.write(
             self.style.SUCCESS(f"\nDemo partnership: {partnership.name}, {active} member schools.")
@@ -126,75 +129,6 @@ class Command(BaseCommand):
         self.stdout.write(
             "Coordinator and admin pages ask for two-factor set-up first (any authenticator app)."
         )
-
-    def _demo_wellchecks(self, members, leader_school) -> None:
-        """Submitted Well Checks for some schools (enough for partnership medians), and last
-        year's for the demo leader's school so "change since" shows once they submit."""
-        from django.apps import apps
-
-        if not apps.is_installed("wellcheck"):
-            return
-        from wellcheck.framework import framework_ensure_first
-        from wellcheck.models import Answer, Question, WellCheck, WellCheckHistory, academic_year_of
-
-        framework = framework_ensure_first()
-        year = academic_year_of(timezone.localdate())
-        questions = list(Question.objects.filter(pillar__framework=framework))
-        ratings = ["not_started", "limited", "good", "strong"]
-        plan = [(school, year) for school in members[:8] if school != leader_school]
-        plan.append((leader_school, year - 1))
-        for index, (school, check_year) in enumerate(plan):
-            check, created = WellCheck.objects.get_or_create(
-                school=school,
-                academic_year=check_year,
-                defaults={
-                    "framework": framework,
-                    "status": "submitted",
-                    "submitted_at": timezone.now(),
-                },
-            )
-            if not created:
-                continue
-            Answer.objects.bulk_create(
-                Answer(
-                    well_check=check,
-                    question=q,
-                    rating=ratings[(index + n * 3 + q.pillar.order) % 7 % 4],
-                )
-                for n, q in enumerate(questions)
-            )
-            WellCheckHistory.objects.create(
-                well_check=check, from_status="in_progress", to_status="submitted"
-            )
-
-    def _demo_event(self, partnership) -> None:
-        """The partnership's launch event, published, so booking can be tried."""
-        from datetime import datetime, time, timedelta
-        from zoneinfo import ZoneInfo
-
-        from events.models import Event
-        from events.services import event_create, event_publish
-
-        if Event.objects.filter(partnership=partnership).exists():
-            return
-        coordinator = User.objects.get(email="coordinator@example.org")
-        london = ZoneInfo("Europe/London")
-        day = timezone.localdate() + timedelta(days=21)
-        event = event_create(
-            actor=coordinator,
-            partnership=partnership,
-            title="Oxfordshire Well Schools Partnership launch",
-            description="An afternoon to launch the partnership: the four pillars, the Well "
-            "Check, and schools sharing what works.",
-            venue_name="Example Conference Centre",
-            venue_address="1 Example Road, Oxford OX1 0AA",
-            starts_at=datetime.combine(day, time(13, 30), london),
-            ends_at=datetime.combine(day, time(16, 0), london),
-            capacity=60,
-            max_places_per_school=3,
-            audience=Event.Audience.MEMBERS,
-        )
-        event_publish(actor=coordinator, event=event)
 
     def _user(self, email: str, name: str, password: str) -> User:
         user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name})

@@ -1,34 +1,23 @@
-"""Importing schools and trusts from DfE "Get Information About Schools" (GIAS) extracts.
+"""Reading and checking GIAS extracts: the CSV files, their values, the rows to import.
 
-The establishment extract (``edubasealldataYYYYMMDD.csv``, ~60 MB for all of England) is
-Windows-1252 text; columns drift between releases, so they are found by header name and
-unknown columns are ignored. Head teachers' names and telephone numbers are in the file
-and are never read into anything that is kept.
-
-An import first reads and checks every file, then writes in one transaction: any problem
-means nothing changes. Running the same files again changes nothing.
+Nothing here writes; ``partnership.gias.gias_import`` writes what this reads.
 """
 
 import codecs
 import csv
 import io
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
 
-from django.db import IntegrityError, transaction
-
-from wellschools.audit import audit_record
 from wellschools.errors import DomainError
 
-from .models import ImportRun, School, Trust
+from ..models import School
 
 ENCODING = "cp1252"
 _SNIFF_BYTES = 8192
-_BATCH = 500
 
 _NOT_CSV = (
     (b"%PDF", "a PDF document"),
@@ -244,15 +233,22 @@ def _text(value: str, label: str, row: int, column: str, max_length: int) -> str
 
 
 @dataclass
-class _Parsed:
+class Parsed:
     schools: dict[int, dict[str, Any]] = field(default_factory=dict)
     school_trust: dict[int, str | None] = field(default_factory=dict)
     manages_trust: bool = False
     trusts: dict[str, dict[str, str]] = field(default_factory=dict)  # uid -> name, group_type
     skipped: int = 0
+    # A coordinator's import: rows about schools outside the partnership's area.
+    refused: set[int] = field(default_factory=set)
 
 
-def _read_establishments(fileobj, la_filter: set[str] | None, parsed: _Parsed) -> None:
+def read_establishments(
+    fileobj, la_filter: set[str] | None, parsed: Parsed, area_urns: set[int] | None = None
+) -> None:
+    """Read the rows to import. ``area_urns`` (a coordinator's import): the URNs stored
+    with an LA code of the area; a row that would move one of them out of the area is
+    refused, not skipped."""
     label = "establishments file"
     required = ["URN", "EstablishmentName"]
     if la_filter is not None:
@@ -285,7 +281,11 @@ def _read_establishments(fileobj, la_filter: set[str] | None, parsed: _Parsed) -
 
     for number, row in data.rows():
         if la_filter is not None and _get(row, la_index) not in la_filter:
-            parsed.skipped += 1
+            value = _get(row, urn_index)
+            if area_urns and value.isdigit() and int(value) in area_urns:
+                parsed.refused.add(int(value))
+            else:
+                parsed.skipped += 1
             continue
         urn = _urn(_get(row, urn_index), label, number)
         if urn in first_row:
@@ -319,7 +319,7 @@ def _read_establishments(fileobj, la_filter: set[str] | None, parsed: _Parsed) -
                     trust["name"] = name
 
 
-def _read_groups_and_links(groups, links, parsed: _Parsed) -> None:
+def read_groups_and_links(groups, links, parsed: Parsed) -> None:
     # Links first: which groups are linked to the schools being imported.
     label = "links file"
     data = _open_csv(links, label, ["Group UID", "URN"], "a GIAS links file (alllinksdata.csv)")
@@ -387,129 +387,3 @@ def _read_groups_and_links(groups, links, parsed: _Parsed) -> None:
     parsed.manages_trust = True
     for urn in parsed.schools:
         parsed.school_trust.setdefault(urn, None)
-
-
-# --- Writing -----------------------------------------------------------------------------
-
-
-def _write_trusts(parsed: _Parsed) -> tuple[dict[str, int], int, int]:
-    existing = Trust.objects.in_bulk(list(parsed.trusts), field_name="group_uid")
-    new, changed = [], []
-    for uid, wanted in parsed.trusts.items():
-        trust = existing.get(uid)
-        if trust is None:
-            new.append(
-                Trust(
-                    group_uid=uid,
-                    name=wanted.get("name") or f"Trust {uid}",
-                    group_type=wanted.get("group_type", ""),
-                )
-            )
-            continue
-        dirty = False
-        if wanted.get("name") and trust.name != wanted["name"]:
-            trust.name, dirty = wanted["name"], True
-        if "group_type" in wanted and trust.group_type != wanted["group_type"]:
-            trust.group_type, dirty = wanted["group_type"], True
-        if dirty:
-            changed.append(trust)
-    Trust.objects.bulk_create(new, batch_size=_BATCH)
-    if changed:
-        Trust.objects.bulk_update(changed, ["name", "group_type"], batch_size=_BATCH)
-    ids = {
-        uid: trust.pk
-        for uid, trust in Trust.objects.in_bulk(list(parsed.trusts), field_name="group_uid").items()
-    }
-    return ids, len(new), len(changed)
-
-
-def _write_schools(parsed: _Parsed, trust_ids: dict[str, int]) -> tuple[int, int, int]:
-    existing = School.objects.in_bulk(list(parsed.schools), field_name="urn")
-    new, changed = [], []
-    fields: set[str] = set()
-    for urn, values in parsed.schools.items():
-        if parsed.manages_trust:
-            code = parsed.school_trust.get(urn)
-            values["trust_id"] = trust_ids[code] if code else None
-        school = existing.get(urn)
-        if school is None:
-            new.append(School(urn=urn, **values))
-            continue
-        different = [name for name, value in values.items() if getattr(school, name) != value]
-        if different:
-            for name in different:
-                setattr(school, name, values[name])
-            fields.update(different)
-            changed.append(school)
-    School.objects.bulk_create(new, batch_size=_BATCH)
-    if changed:
-        names = sorted("trust" if name == "trust_id" else name for name in fields)
-        School.objects.bulk_update(changed, names, batch_size=_BATCH)
-    return len(new), len(changed), len(parsed.schools) - len(new) - len(changed)
-
-
-def gias_import(
-    *,
-    establishments,
-    la_codes: list[str] | None = None,
-    groups=None,
-    links=None,
-    actor=None,
-    filename: str = "",
-    partnership_id: int | None = None,
-) -> ImportRun:
-    """Create or update schools (by URN) and trusts (by Group UID) from GIAS files.
-
-    ``establishments``, ``groups`` and ``links`` are binary file-like objects. With
-    ``la_codes`` only those local authorities' schools are imported; the rest are counted
-    as skipped (an empty list means no filter). Closed schools are marked closed, and
-    schools missing from the file are left alone. Raises GiasImportError, changing nothing,
-    if any file can't be read or any imported row is malformed."""
-    if (groups is None) != (links is None):
-        raise GiasImportError(
-            "Give both the GIAS groups file (allgroupsdata.csv) and the links file "
-            "(alllinksdata.csv), or neither."
-        )
-    codes = sorted({str(code).strip() for code in la_codes or [] if str(code).strip()})
-    parsed = _Parsed()
-    _read_establishments(establishments, set(codes) or None, parsed)
-    if groups is not None:
-        _read_groups_and_links(groups, links, parsed)
-    filename = (filename or os.path.basename(str(getattr(establishments, "name", "") or "")))[:255]
-
-    try:
-        with transaction.atomic():
-            trust_ids, trusts_created, trusts_updated = _write_trusts(parsed)
-            created, updated, unchanged = _write_schools(parsed, trust_ids)
-            run = ImportRun.objects.create(
-                actor=actor if actor is not None and actor.pk else None,
-                filename=filename,
-                la_codes=codes,
-                created=created,
-                updated=updated,
-                unchanged=unchanged,
-                skipped=parsed.skipped,
-                trusts_created=trusts_created,
-            )
-            audit_record(
-                actor=actor,
-                action="import.run",
-                target=run,
-                partnership_id=partnership_id,
-                data={
-                    "filename": filename,
-                    "la_codes": codes,
-                    "created": created,
-                    "updated": updated,
-                    "unchanged": unchanged,
-                    "skipped": parsed.skipped,
-                    "trusts_created": trusts_created,
-                    "trusts_updated": trusts_updated,
-                },
-            )
-    except IntegrityError as exc:
-        raise GiasImportError(
-            "Another change to these schools or trusts happened during the import; "
-            "nothing was changed. Run the import again."
-        ) from exc
-    return run
