@@ -13,12 +13,15 @@ from django.http import Http404
 
 from partnership.models import Partnership, School, Trust
 from partnership.permissions import (
+    Right,
     access_for,
     can_lead_school,
     can_view_school,
+    coordinated_trust_school_ids,
     get_partnership_for_coordinator,
     get_school_for,
     get_trust_for,
+    is_trust_person,
 )
 
 from .models import Survey
@@ -42,11 +45,15 @@ def can_read_comments(user, survey: Survey) -> bool:
     return can_view_school(user, school)
 
 
-def get_school_for_survey(user, urn: int, *, right=can_view_survey_results) -> School:
+def get_school_for_survey(
+    user, urn: int, *, right: Right[School] = can_view_survey_results
+) -> School:
     return get_school_for(user, urn, right=right)
 
 
-def get_survey_for(user, urn: int, survey_id: int, *, right=can_view_survey_results) -> Survey:
+def get_survey_for(
+    user, urn: int, survey_id: int, *, right: Right[School] = can_view_survey_results
+) -> Survey:
     """The school's survey, or 404 (outsider, or no such survey) / 403 (no right)."""
     school = get_school_for(user, urn, right=right)
     survey = (
@@ -59,6 +66,15 @@ def get_survey_for(user, urn: int, survey_id: int, *, right=can_view_survey_resu
 
 def get_trust_for_surveys(user, group_uid: str) -> Trust:
     return get_trust_for(user, group_uid)
+
+
+def trust_schools_for(user, trust: Trust):
+    """The trust's schools this person compares: all of them for the trust's own people,
+    only their own partnership's for a coordinator (a trust can span partnerships)."""
+    schools = trust.schools.order_by("name")
+    if is_trust_person(user, trust):
+        return schools
+    return schools.filter(pk__in=coordinated_trust_school_ids(user, trust))
 
 
 def get_partnership_for_surveys(user, slug: str) -> Partnership:

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnership.permissions import access_for
 from wellcheck.models import Pillar, academic_year_of
 from wellcheck.selectors import wellcheck_of_year
 from wellcheck.services import action_create
@@ -29,6 +28,7 @@ from .permissions import (
     get_school_for_survey,
     get_survey_for,
     get_trust_for_surveys,
+    trust_schools_for,
 )
 from .qr import qr_svg
 
@@ -273,14 +273,7 @@ def add_priority(request, urn: int):
 @login_required
 def trust_view(request, group_uid: str):
     trust = get_trust_for_surveys(request.user, group_uid)
-    schools = trust.schools.order_by("name")
-    access = access_for(request.user)
-    if not (access.is_superuser or access.trust_kinds.get(trust.pk)):
-        # A coordinator sees only their own partnership's schools of a trust.
-        schools = schools.filter(
-            memberships__partnership_id__in=access.coordinator_of,
-            memberships__status="active",
-        ).distinct()
+    schools = trust_schools_for(request.user, trust)
     areas, rows = selectors.school_rows(schools=schools)
     return render(
         request,

@@ -119,3 +119,25 @@ def test_a_coordinator_of_the_other_partnership_is_an_outsider(as_user, survey, 
         assert client.get(url).status_code == 404, name
     url = reverse("staffsurvey_partnership:overview", args=[partnership.slug])
     assert client.get(url).status_code == 404
+
+
+def test_a_coordinator_sees_only_their_partnerships_schools_of_a_spanning_trust(
+    as_user, trust, school, leader, coordinator, trust_staff
+):
+    from factories import MembershipFactory, PartnershipFactory, SchoolFactory, UserFactory, grant
+    from survey_helpers import answer_many, end, make_survey
+
+    somerset = PartnershipFactory(name="Somerset Well Schools", slug="somerset", la_codes=["933"])
+    far = SchoolFactory(name="Somerset Levels Academy", trust=trust, la_code="933")
+    MembershipFactory(partnership=somerset, school=far)
+    far_leader = UserFactory()
+    grant(far_leader, "school_leader", school=far)
+    for s, person in ((school, leader), (far, far_leader)):
+        survey = make_survey(s, person)
+        answer_many(survey, {"teaching": 5})
+        end(survey)
+    url = reverse("staffsurvey:trust", args=[trust.group_uid])
+    seen_by_coordinator = as_user(coordinator).get(url).content.decode()
+    assert school.name in seen_by_coordinator and far.name not in seen_by_coordinator
+    seen_by_trust = as_user(trust_staff).get(url).content.decode()
+    assert school.name in seen_by_trust and far.name in seen_by_trust
