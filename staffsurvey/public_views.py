@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from . import services
 from .forms import AreaForm, CommentForm, StaffGroupForm
 from .models import StaffGroup, Survey, SurveyDraft
+from .selectors import framework_areas
 
 COOKIE = "staffsurvey_draft"
 
@@ -26,7 +27,7 @@ class Steps:
 
     def __init__(self, survey: Survey):
         self.survey = survey
-        self.areas = list(survey.framework.areas.prefetch_related("items"))
+        self.areas = framework_areas(survey.framework)
         self.count = len(self.areas) + 2
 
     def area(self, number: int):
@@ -201,6 +202,7 @@ def step(request, code: str, number: int):
             "survey": survey,
             "form": form,
             "area": area,
+            "statements": _statements(form, area, survey.framework.scale) if area else [],
             "number": number,
             "steps": steps.count,
             "is_group": number == 1,
@@ -209,6 +211,34 @@ def step(request, code: str, number: int):
         },
         status=400 if form.errors else 200,
     )
+
+
+def _statements(form, area, scale) -> list[dict]:
+    """The radio groups of an area screen, built here rather than by Django's widget
+    templates (five radios per statement add up: this is the page everyone loads)."""
+    statements = []
+    for item in area.items.all():
+        name = f"item_{item.pk}"
+        current = form.data.get(name) if form.is_bound else form.initial.get(name)
+        current = "" if current is None else str(current)
+        statements.append(
+            {
+                "id": f"id_{name}",
+                "name": name,
+                "label": item.text,
+                "errors": form.errors.get(name) if form.is_bound else None,
+                "options": [
+                    {
+                        "id": f"id_{name}_{index}",
+                        "value": str(point),
+                        "label": label,
+                        "checked": current == str(point),
+                    }
+                    for index, (point, label) in enumerate(enumerate(scale, start=1))
+                ],
+            }
+        )
+    return statements
 
 
 def _check_context(survey: Survey, draft: SurveyDraft) -> dict:

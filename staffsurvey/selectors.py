@@ -19,6 +19,22 @@ ACT_ON_COUNT = 3
 BENCHMARK_MIN_SCHOOLS = 5
 
 
+_published_areas: dict[int, list[Area]] = {}
+
+
+def framework_areas(framework) -> list[Area]:
+    """The framework's areas, each with its statements prefetched. A published version
+    never changes, so each process reads it once (the answering pages ask for it on every
+    request)."""
+    cached = _published_areas.get(framework.pk)
+    if cached is not None:
+        return cached
+    areas = list(framework.areas.prefetch_related("items"))
+    if framework.is_published:
+        _published_areas[framework.pk] = areas
+    return areas
+
+
 def ended_q(today=None) -> Q:
     today = today or timezone.localdate()
     return Q(status=Survey.Status.CLOSED) | Q(closes_on__lt=today)
