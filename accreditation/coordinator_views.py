@@ -6,11 +6,10 @@ accredited school) fills in."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnership.models import Partnership
 from partnership.permissions import get_partnership_for_coordinator
 from wellschools.errors import DomainError
 
@@ -21,7 +20,7 @@ from .models import Application
 from .permissions import (
     can_manage_accreditation,
     can_review_accreditation,
-    require_accreditation_right,
+    get_partnership_application_for,
 )
 
 S = Application.Status
@@ -65,23 +64,8 @@ def queue(request, slug: str):
 
 
 def _application_in(request, slug: str, pk: int, *, right):
-    """The partnership's application if ``right(user, application)``; 404 for outsiders,
-    403 for people in the partnership without the right."""
-    partnership = get_object_or_404(Partnership, slug=slug)
-    application = get_object_or_404(
-        Application.objects.select_related(
-            "school", "school__trust", "partnership", "framework", "reviewer", "decided_by"
-        ),
-        pk=pk,
-        partnership=partnership,
-    )
-    require_accreditation_right(
-        request.user,
-        allowed=right(request.user, application),
-        school=application.school,
-        partnership=partnership,
-    )
-    return partnership, application
+    application = get_partnership_application_for(request.user, slug, pk, right=right)
+    return application.partnership, application
 
 
 def _coordinates(user, application) -> bool:

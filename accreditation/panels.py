@@ -1,6 +1,6 @@
 """Accreditation's panels on the school page and the coordinator's overview."""
 
-from partnership.permissions import can_view_school
+from partnership.permissions import access_for, can_view_school
 
 from . import selectors
 from .permissions import can_apply_for_accreditation, can_see_accreditation_application
@@ -27,7 +27,7 @@ def school_panel(request, school) -> dict | None:
         "can_apply": can_apply_for_accreditation(user, school),
         # Reviews the person does for other schools, on their own school's page.
         "my_reviews": list(selectors.reviews_assigned_to(user=user))
-        if user.roles.filter(school=school).exists()
+        if school.pk in access_for(user).school_kinds
         else [],
     }
 

@@ -2,15 +2,22 @@
 rule (docs/architecture.md, "Rights"). Built on ``partnership.permissions``."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from partnership.models import Partnership, Role, School
 from partnership.permissions import (
+    Right,
     access_for,
     can_lead_school,
     can_view_school,
+    get_school_for,
     is_coordinator,
     refuse,
 )
+
+from . import selectors
+from .models import Application
 
 K = Role.Kind
 
@@ -111,3 +118,47 @@ def accreditation_reviewer_refusal(
         f"{person.display_name} cannot review: a reviewer is one of the partnership's "
         "coordinators or a leader or staff member of a currently accredited school."
     )
+
+
+# --- getters: return the application or refuse (404 outsiders, 403 members) ----------
+
+
+def get_application_for(user, urn: int, pk: int, *, leader: bool = False) -> Application:
+    """The school's application if the person may see it (``leader``: change it)."""
+    school = get_object_or_404(School.objects.select_related("trust"), urn=urn)
+    application = selectors.application_of_school(school=school, pk=pk)
+    if application is None:
+        if not can_view_school(user, school):
+            get_school_for(user, urn)  # 403 or 404, as for the school itself
+        raise Http404("No such application")
+    if leader:
+        allowed = can_apply_for_accreditation(user, school)
+    else:
+        allowed = can_see_accreditation_application(
+            user,
+            school=school,
+            partnership=application.partnership,
+            reviewer_id=application.reviewer_id,
+        )
+    require_accreditation_right(
+        user, allowed=allowed, school=school, partnership=application.partnership
+    )
+    return application
+
+
+def get_partnership_application_for(
+    user, slug: str, pk: int, *, right: Right[Application]
+) -> Application:
+    """The partnership's application (review side) if ``right(user, application)``."""
+    partnership = get_object_or_404(Partnership, slug=slug)
+    application = get_object_or_404(
+        Application.objects.select_related(
+            "school", "school__trust", "partnership", "framework", "reviewer", "decided_by"
+        ),
+        pk=pk,
+        partnership=partnership,
+    )
+    require_accreditation_right(
+        user, allowed=right(user, application), school=application.school, partnership=partnership
+    )
+    return application

@@ -52,19 +52,15 @@ def eligibility(*, school: School, today: date | None = None) -> Eligibility:
     if school.status == School.Status.CLOSED:
         result.missing.append("The school is closed.")
     since = year_before(today)
-    result.well_check = (
-        WellCheck.objects.filter(
-            school=school, status=WellCheck.Status.SUBMITTED, submitted_at__date__gt=since
-        )
+    # The latest submitted check, in one query: if it is older than a year, so are all.
+    latest = (
+        WellCheck.objects.filter(school=school, status=WellCheck.Status.SUBMITTED)
         .order_by("-submitted_at")
         .first()
     )
+    if latest is not None and timezone.localdate(latest.submitted_at) > since:
+        result.well_check = latest
     if result.well_check is None:
-        latest = (
-            WellCheck.objects.filter(school=school, status=WellCheck.Status.SUBMITTED)
-            .order_by("-submitted_at")
-            .first()
-        )
         if latest is None:
             result.missing.append(
                 "The school has not submitted a Well Check yet. Complete and submit this "
@@ -277,12 +273,12 @@ def review_queue(
         applications = applications.filter(reviewer__isnull=True)
     elif reviewer == "me" and actor is not None:
         applications = applications.filter(reviewer=actor)
-    elif reviewer.isdigit():
+    elif reviewer.isascii() and reviewer.isdigit():
         applications = applications.filter(reviewer_id=int(reviewer))
     search = search.strip()
     if search:
         condition = Q(school__name__icontains=search) | Q(school__town__icontains=search)
-        if search.isdigit():
+        if search.isascii() and search.isdigit():
             condition |= Q(school__urn=int(search))
         applications = applications.filter(condition)
     return applications.select_related(

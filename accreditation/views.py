@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnership.models import School
-from partnership.permissions import can_view_school, get_school_for
+from partnership.permissions import get_school_for
 from partnership.selectors import partnership_logo
 from wellschools.documents import document_latest, document_request
 from wellschools.errors import DomainError
@@ -25,7 +24,7 @@ from .permissions import (
     can_apply_for_accreditation,
     can_review_accreditation,
     can_see_accreditation_application,
-    require_accreditation_right,
+    get_application_for,
 )
 from .uploads import download_name
 
@@ -33,27 +32,8 @@ S = Application.Status
 
 
 def _application_for(request, urn: int, pk: int, *, leader: bool = False):
-    """The school and its application if the person may see it (leader=True: change it);
-    404 for outsiders, 403 for people in the partnership without the right."""
-    school = get_object_or_404(School.objects.select_related("trust"), urn=urn)
-    application = selectors.application_of_school(school=school, pk=pk)
-    if application is None:
-        if can_view_school(request.user, school):
-            raise Http404("No such application")
-        get_school_for(request.user, urn)  # 403 or 404, as for the school itself
-        raise Http404("No such application")
-    allowed = can_see_accreditation_application(
-        request.user,
-        school=school,
-        partnership=application.partnership,
-        reviewer_id=application.reviewer_id,
-    )
-    if leader:
-        allowed = can_apply_for_accreditation(request.user, school)
-    require_accreditation_right(
-        request.user, allowed=allowed, school=school, partnership=application.partnership
-    )
-    return school, application
+    application = get_application_for(request.user, urn, pk, leader=leader)
+    return application.school, application
 
 
 def _school_view_of(application: Application, sections):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/register/", views.event_register, name="register"),
     path("<int:pk>/attendees.csv", views.event_attendees_csv, name="attendees_csv"),
     path("<int:pk>/email/", views.event_message, name="message"),
+    path("<int:pk>/release-places/", views.event_release_places, name="release_places"),
     path("<int:pk>/bookings/<str:reference>/", views.booking_detail, name="booking"),
     path(
         "<int:pk>/bookings/<str:reference>/cancel/",

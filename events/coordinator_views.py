@@ -131,11 +131,33 @@ def event_cancel(request, slug: str, pk: int):
 
 
 @login_required
+@require_POST
+def event_release_places(request, slug: str, pk: int):
+    _partnership, event = _event(request, slug, pk)
+    try:
+        released = services.event_release_held_places(actor=request.user, event=event)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"{released} place{'s' if released != 1 else ''} released: new bookings can take "
+            f"{'them' if released != 1 else 'it'} although groups are waiting.",
+        )
+    return redirect(event.get_manage_url())
+
+
+@login_required
 def event_detail(request, slug: str, pk: int):
     partnership, event = _event(request, slug, pk)
     attendees = selectors.event_attendees(event=event)
     waiting = selectors.event_waiting_list(event=event)
     event.places_left = event.capacity - len(attendees)
+    held_places = (
+        max(event.places_left, 0) - min(max(event.places_left, 0), event.places_released)
+        if waiting
+        else 0
+    )
     return render(
         request,
         "events/manage_detail.html",
@@ -146,6 +168,7 @@ def event_detail(request, slug: str, pk: int):
             "waiting": waiting,
             "places_taken": len(attendees),
             "waiting_places": sum(len(b.active_attendees) for b in waiting),
+            "held_places": held_places,
             "needs": selectors.needs_summary(attendees=attendees),
             "register": selectors.register_summary(attendees=attendees),
             "register_open": selectors.register_open(event=event),

@@ -66,6 +66,10 @@ class Event(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.TextField(blank=True)
+    # Freed places are held for the waiting list: while anyone waits, new bookers join the
+    # list. A coordinator may release held places that no waiting group fits; new bookers
+    # may then take this many.
+    places_released = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -4,11 +4,15 @@ Called by services inside their transaction: ``email_send`` writes outbox rows t
 the messages go out only if the transaction commits.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
-from wellschools.email import email_send
+from wellschools.email import email_queue_render, email_renderer, email_send
+from wellschools.models import EmailMessage
 
 from .ics import MIMETYPE_CANCEL, MIMETYPE_REQUEST, booking_calendar, calendar_filename
 from .models import Attendee, Booking, Event
@@ -54,6 +58,72 @@ def _people(booking: Booking, attendees: list[Attendee]) -> list[tuple[str, str]
     return list(people.values())
 
 
+# Booking emails are queued by services that hold the event's lock: only the outbox rows
+# are written there; the worker renders each email and calendar file when it sends it
+# (``render_booking_email``), so the lock is held for a few inserts, not for rendering.
+RENDER_BOOKING_EMAIL = "events.notifications.render_booking_email"
+WITH_LEAVE_LINK = ("event_waiting_joined", "event_waiting_passed_over")
+
+
+def _queue(
+    *,
+    booking: Booking,
+    people: list[tuple[str, str]],
+    template: str,
+    method: str = "",
+    **params,
+) -> None:
+    email_queue_render(
+        recipients=[(email, {"recipient_name": name}) for name, email in people],
+        render_with=RENDER_BOOKING_EMAIL,
+        params={"template": template, "method": method, "booking": booking.pk, **params},
+        kind=template,
+        about=booking,
+    )
+
+
+def _ids(attendees: list[Attendee]) -> list[int]:
+    return [a.pk for a in attendees]
+
+
+@email_renderer
+def render_booking_email(
+    *,
+    recipient: str,
+    recipient_name: str,
+    template: str,
+    method: str,
+    booking: int,
+    attendees: list[int] | None = None,
+    attendee: int | None = None,
+    replaces: int | None = None,
+    **extra,
+) -> tuple[str, dict, list]:
+    """Render one queued booking email (in the worker): the booking as it is now, the
+    people it was about, and the calendar file for this recipient."""
+    booking = Booking.objects.select_related("event__partnership", "booker", "school", "trust").get(
+        pk=booking
+    )
+    context = _context(booking, recipient_name=recipient_name, **extra)
+    if attendees is not None:
+        context["attendees"] = list(Attendee.objects.filter(pk__in=attendees).order_by("pk"))
+    for key, pk in (("attendee", attendee), ("replaces", replaces)):
+        if pk is not None:
+            context[key] = Attendee.objects.get(pk=pk)
+    if template in WITH_LEAVE_LINK:
+        context["leave_url"] = _absolute(
+            reverse("events:leave", kwargs={"token": leave_token(booking)})
+        )
+    attachments = []
+    if method:
+        mimetype = MIMETYPE_CANCEL if method == "CANCEL" else MIMETYPE_REQUEST
+        calendar = booking_calendar(
+            booking=booking, method=method, attendee=(recipient_name, recipient)
+        )
+        attachments.append((calendar_filename(booking), calendar, mimetype))
+    return template, context, attachments
+
+
 def _send_with_calendar(
     *,
     booking: Booking,
@@ -61,8 +131,8 @@ def _send_with_calendar(
     template: str,
     method: str,
     context: dict,
-    essential: bool = True,
 ) -> None:
+    """Rendered now, for one reader each (reminders: not under a lock, non-essential)."""
     mimetype = MIMETYPE_CANCEL if method == "CANCEL" else MIMETYPE_REQUEST
     for name, email in people:
         calendar = booking_calendar(booking=booking, method=method, attendee=(name, email))
@@ -72,83 +142,96 @@ def _send_with_calendar(
             about=booking,
             context={**context, "recipient_name": name},
             attachments=[(calendar_filename(booking), calendar, mimetype)],
-            essential=essential,
+            essential=False,
         )
 
 
+def _booker(booking: Booking) -> list[tuple[str, str]]:
+    if booking.booker is None:
+        return []
+    return [(booking.booker.display_name, booking.booker.email)]
+
+
 def booking_confirmed(*, booking: Booking, attendees: list[Attendee], promoted: bool) -> None:
-    _send_with_calendar(
+    _queue(
         booking=booking,
         people=_people(booking, attendees),
         template="event_booking_confirmed",
         method="REQUEST",
-        context=_context(booking, attendees=attendees, promoted=promoted),
+        attendees=_ids(attendees),
+        promoted=promoted,
     )
 
 
 def waiting_joined(*, booking: Booking, attendees: list[Attendee], position: int) -> None:
-    if booking.booker is None:
-        return
-    email_send(
-        to=booking.booker.email,
+    _queue(
+        booking=booking,
+        people=_booker(booking),
         template="event_waiting_joined",
-        about=booking,
-        context=_context(
-            booking,
-            attendees=attendees,
-            position=position,
-            leave_url=_absolute(reverse("events:leave", kwargs={"token": leave_token(booking)})),
-        ),
+        attendees=_ids(attendees),
+        position=position,
     )
+
+
+# "Still on the waiting list" goes to a group at most once in this long, however many
+# smaller groups behind it are booked meanwhile.
+PASSED_OVER_EVERY = timedelta(hours=1)
 
 
 def waiting_passed_over(*, booking: Booking, size: int, free: int, position: int) -> None:
     """Places came free but not enough for this group; a smaller group behind got them."""
     if booking.booker is None:
         return
-    email_send(
-        to=booking.booker.email,
+    told_lately = EmailMessage.objects.filter(
+        kind="event_waiting_passed_over",
+        object_type=booking._meta.label_lower,
+        object_id=str(booking.pk),
+        created_at__gte=timezone.now() - PASSED_OVER_EVERY,
+    ).exists()
+    if told_lately:
+        return
+    _queue(
+        booking=booking,
+        people=_booker(booking),
         template="event_waiting_passed_over",
-        about=booking,
-        context=_context(
-            booking,
-            size=size,
-            free=free,
-            position=position,
-            leave_url=_absolute(reverse("events:leave", kwargs={"token": leave_token(booking)})),
-        ),
+        size=size,
+        free=free,
+        position=position,
     )
 
 
 def booking_cancelled(
     *, booking: Booking, attendees: list[Attendee], by_staff: bool, reason: str = ""
 ) -> None:
-    _send_with_calendar(
+    _queue(
         booking=booking,
         people=_people(booking, attendees),
         template="event_booking_cancelled",
         method="CANCEL",
-        context=_context(booking, by_staff=by_staff, reason=reason),
+        by_staff=by_staff,
+        reason=reason,
     )
 
 
 def place_cancelled(*, booking: Booking, attendee: Attendee, by_staff: bool) -> None:
-    _send_with_calendar(
+    _queue(
         booking=booking,
         people=[(attendee.name, attendee.email)],
         template="event_place_cancelled",
         method="CANCEL",
-        context=_context(booking, attendee=attendee, by_staff=by_staff),
+        attendee=attendee.pk,
+        by_staff=by_staff,
     )
 
 
 def place_given(*, booking: Booking, attendee: Attendee, replaces: Attendee) -> None:
-    _send_with_calendar(
+    _queue(
         booking=booking,
         people=[(attendee.name, attendee.email)],
         template="event_place_given",
         method="REQUEST",
-        context=_context(booking, attendee=attendee, replaces=replaces),
+        attendee=attendee.pk,
+        replaces=replaces.pk,
     )
 
 
@@ -174,28 +257,27 @@ def _event_news(
 ) -> None:
     """News of the event itself: the attendees' calendars are updated (``method``); a
     group on the waiting list has no calendar entry yet, so its booker gets a plain note."""
-    context = _context(booking, waiting=waiting, **extra)
     if waiting:
-        if booking.booker is not None:
-            email_send(to=booking.booker.email, template=template, about=booking, context=context)
+        _queue(booking=booking, people=_booker(booking), template=template, waiting=True, **extra)
         return
-    _send_with_calendar(
+    _queue(
         booking=booking,
         people=_people(booking, attendees),
         template=template,
         method=method,
-        context=context,
+        waiting=False,
+        **extra,
     )
 
 
 def reminder(*, booking: Booking, attendee: Attendee) -> None:
+    # A reminder: unsubscribe link, and skipped for people who opted out.
     _send_with_calendar(
         booking=booking,
         people=[(attendee.name, attendee.email)],
         template="event_reminder",
         method="REQUEST",
         context=_context(booking, attendee=attendee),
-        essential=False,  # a reminder: unsubscribe link, and skipped for people who opted out
     )
 
 

@@ -8,6 +8,8 @@ from . import selectors
 from .models import Event
 from .permissions import can_book_for, can_manage_events
 
+TRUST_PANEL_BOOKINGS = 10
+
 
 def trust_panel(request, trust):
     """Trust staff see their trust's bookings (its own and its schools') across events.
@@ -17,9 +19,12 @@ def trust_panel(request, trust):
     # spans partnerships made for another partnership's events.
     if not is_trust_person(user, trust):
         return None
+    bookings = selectors.bookings_for_trust(trust=trust)
     return {
         "trust": trust,
-        "bookings": list(selectors.bookings_for_trust(trust=trust)),
+        # The next few; a large trust's full list is on its bookers' booking pages.
+        "bookings": list(bookings[:TRUST_PANEL_BOOKINGS]),
+        "total": bookings.count(),
         "can_book": can_book_for(user, trust),
     }
 

@@ -3,7 +3,8 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,12 +21,28 @@ A = Attendee.Status
 
 
 def _with_places(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Places taken and groups waiting per event, counted in the database by one
+    correlated subquery each (index lookups per listed event), not by joining every
+    booking to every attendee and grouping the lot."""
+    taken = (
+        Attendee.objects.filter(
+            booking__event=OuterRef("pk"), booking__status=B.CONFIRMED, status=A.ACTIVE
+        )
+        .order_by()
+        .values("booking__event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    waiting = (
+        Booking.objects.filter(event=OuterRef("pk"), status=B.WAITING)
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return events.annotate(
-        places_taken=Count(
-            "bookings__attendees",
-            filter=Q(bookings__status=B.CONFIRMED, bookings__attendees__status=A.ACTIVE),
-        ),
-        waiting_groups=Count("bookings", filter=Q(bookings__status=B.WAITING), distinct=True),
+        places_taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0),
+        waiting_groups=Coalesce(Subquery(waiting, output_field=IntegerField()), 0),
     ).annotate(places_left=F("capacity") - F("places_taken"))
 
 
@@ -60,10 +77,26 @@ class Availability:
     taken: int
     waiting_groups: int
     waiting_places: int
+    released: int = 0
 
     @property
     def free(self) -> int:
         return max(self.capacity - self.taken, 0)
+
+    @property
+    def bookable(self) -> int:
+        """Places a new group may take now: while anyone waits, free places are held for
+        the waiting list, except those a coordinator released."""
+        return min(self.free, self.released) if self.waiting_groups else self.free
+
+    @property
+    def held(self) -> int:
+        """Free places held for the waiting list (no waiting group fits them yet)."""
+        return self.free - self.bookable
+
+    @property
+    def is_full(self) -> bool:
+        return self.free == 0
 
 
 def event_availability(*, event: Event) -> Availability:
@@ -72,7 +105,7 @@ def event_availability(*, event: Event) -> Availability:
         waiting_places=Count("pk", filter=Q(booking__status=B.WAITING)),
         waiting_groups=Count("booking", filter=Q(booking__status=B.WAITING), distinct=True),
     )
-    return Availability(capacity=event.capacity, **counts)
+    return Availability(capacity=event.capacity, released=event.places_released, **counts)
 
 
 def booking_state(*, event: Event) -> str:

@@ -13,7 +13,7 @@ from wellschools.errors import DomainError
 from wellschools.exports import csv_download
 from wellschools.panels import render_panels
 
-from . import selectors, services
+from . import documents, selectors, services
 from .forms import (
     DecisionForm,
     GiasUploadForm,
@@ -69,7 +69,14 @@ def members(request, slug: str):
     return render(
         request,
         "partnership/coordinator_members.html",
-        {"partnership": partnership, "form": form, "page": page, "query": query.urlencode()},
+        {
+            "partnership": partnership,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "pdf_allowed": documents.member_list_pdf_allowed(partnership=partnership),
+            "pdf_max": documents.MEMBER_LIST_PDF_MAX,
+        },
     )
 
 
@@ -119,6 +126,13 @@ def members_csv(request, slug: str):
 def members_pdf(request, slug: str):
     """Ask a worker to prepare the member list as a PDF; its page links to the download."""
     partnership = get_partnership_for_coordinator(request.user, slug)
+    if not documents.member_list_pdf_allowed(partnership=partnership):
+        messages.error(
+            request,
+            f"The PDF is for member lists of up to {documents.MEMBER_LIST_PDF_MAX} schools. "
+            "Download this list as CSV instead.",
+        )
+        return redirect("partnership:members", slug=partnership.slug)
     document = document_request(actor=request.user, kind="member_list", subject=partnership)
     return redirect(document)
 
@@ -137,7 +151,7 @@ def member_add(request, slug: str):
         urn = request.POST.get("urn", "")
         school = (
             selectors.school_in_area(partnership=partnership, urn=int(urn))
-            if urn.isdigit()
+            if urn.isascii() and urn.isdigit()
             else None
         )
         if school is None:

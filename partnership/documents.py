@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wellschools.documents import DocumentKind
+from wellschools.errors import DomainError
 from wellschools.models import GeneratedDocument
 from wellschools.pdf import pdf_render
 
@@ -16,6 +17,9 @@ from .models import Membership, Partnership
 from .permissions import get_partnership_for_coordinator
 
 S = Membership.Status
+# A PDF of thousands of schools takes minutes and most of a worker's memory (see
+# docs/benchmarks.md) and nobody reads it: larger lists are offered as CSV instead.
+MEMBER_LIST_PDF_MAX = 300
 # (status, heading, date column label, date field), in the order the PDF shows them.
 MEMBER_LIST_GROUPS = [
     (S.ACTIVE, "Active members", "Joined", "joined_on"),
@@ -25,8 +29,16 @@ MEMBER_LIST_GROUPS = [
 ]
 
 
+def member_list_pdf_allowed(*, partnership: Partnership) -> bool:
+    return Membership.objects.filter(partnership=partnership).count() <= MEMBER_LIST_PDF_MAX
+
+
 def render_member_list(document: GeneratedDocument) -> tuple[str, bytes]:
     partnership: Partnership = document.subject
+    if not member_list_pdf_allowed(partnership=partnership):
+        raise DomainError(
+            f"The member list has more than {MEMBER_LIST_PDF_MAX} schools: download it as CSV."
+        )
     by_status: dict[str, list[Membership]] = {}
     for membership in selectors.member_list(partnership=partnership):
         by_status.setdefault(membership.status, []).append(membership)

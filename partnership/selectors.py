@@ -53,7 +53,7 @@ def member_list(
     search = search.strip()
     if search:
         condition = Q(school__name__icontains=search) | Q(school__town__icontains=search)
-        if search.isdigit():
+        if search.isascii() and search.isdigit():
             condition |= Q(school__urn=int(search))
         memberships = memberships.filter(condition)
     if phase:
@@ -66,14 +66,18 @@ def member_list(
 
 
 def member_filter_choices(*, partnership: Partnership) -> dict:
+    """The phases and trusts of the partnership's schools, for the filters: distinct in the
+    database, and only the trusts' ids and names (a large partnership has hundreds)."""
     schools = School.objects.filter(memberships__partnership=partnership)
-    phases = sorted({p for p in schools.values_list("phase", flat=True) if p})
-    trusts = (
-        Trust.objects.filter(schools__memberships__partnership=partnership)
-        .distinct()
-        .order_by("name")
+    phases = list(
+        schools.exclude(phase="").order_by("phase").values_list("phase", flat=True).distinct()
     )
-    return {"phases": phases, "trusts": list(trusts)}
+    trusts = list(
+        Trust.objects.filter(pk__in=schools.filter(trust__isnull=False).values("trust_id"))
+        .order_by("name")
+        .only("pk", "name")
+    )
+    return {"phases": phases, "trusts": trusts}
 
 
 def partnership_overview(*, partnership: Partnership) -> dict:
@@ -100,11 +104,19 @@ def pending_applications(*, partnership: Partnership) -> QuerySet[Membership]:
 
 
 def people_at_school(*, school: School) -> QuerySet[Role]:
-    return Role.objects.filter(school=school).select_related("user").order_by("kind", "user__email")
+    return (
+        Role.objects.filter(school=school)
+        .select_related("user", "school")
+        .order_by("kind", "user__email")
+    )
 
 
 def people_at_trust(*, trust: Trust) -> QuerySet[Role]:
-    return Role.objects.filter(trust=trust).select_related("user").order_by("kind", "user__email")
+    return (
+        Role.objects.filter(trust=trust)
+        .select_related("user", "trust")
+        .order_by("kind", "user__email")
+    )
 
 
 def school_memberships(*, school: School) -> QuerySet[Membership]:
@@ -145,13 +157,13 @@ def audit_log(*, partnership: Partnership) -> QuerySet[AuditEvent]:
 def school_search(*, partnership: Partnership, query: str, limit: int = 20) -> list[School]:
     """Schools a leader can apply for: in the partnership's area, by name or URN."""
     query = query.strip()
-    if len(query) < 2 and not query.isdigit():
+    if len(query) < 2 and not (query.isascii() and query.isdigit()):
         return []
     schools = School.objects.exclude(status=School.Status.CLOSED).select_related("trust")
     if partnership.la_codes:
         schools = schools.filter(la_code__in=partnership.la_codes)
     condition = Q(name__icontains=query)
-    if query.isdigit():
+    if query.isascii() and query.isdigit():
         condition |= Q(urn=int(query))
     return list(schools.filter(condition).order_by("name")[:limit])
 

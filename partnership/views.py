@@ -253,7 +253,7 @@ def join(request):
         )
     chosen = None
     urn = request.POST.get("urn") or request.GET.get("urn")
-    if partnership and urn and urn.isdigit():
+    if partnership and urn and urn.isascii() and urn.isdigit():
         chosen = selectors.school_in_area(partnership=partnership, urn=int(urn))
     join_form = JoinForm(request.POST or None, initial={"urn": chosen.urn if chosen else None})
     if request.method == "POST" and partnership:

@@ -180,6 +180,7 @@ def _production_env(tmp_path, **overrides) -> dict:
         DJANGO_DEBUG="0",
         DJANGO_SECURE="1",
         DJANGO_ALLOWED_HOSTS="wellschools.example.org",
+        SITE_URL="https://wellschools.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         WELLSCHOOLS_VAR_DIR=str(tmp_path),
     )
@@ -211,6 +212,15 @@ def test_check_deploy_fails_without_django_secure(tmp_path):
     assert result.returncode != 0, output
     assert "security.W004" in output, output
     assert "security.W008" in output, output
+
+
+@pytest.mark.parametrize("site_url", [None, "http://localhost:8000", "http://127.0.0.1:8000"])
+def test_check_deploy_fails_without_a_public_site_url(tmp_path, site_url):
+    # Emailed links, .ics files and certificates' QR codes would point at nowhere.
+    result = _check_deploy(_production_env(tmp_path, SITE_URL=site_url))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "wellschools.E001" in output, output
 
 
 # --- /healthz ---------------------------------------------------------------------------

@@ -48,14 +48,13 @@ class ScoresFilterForm(forms.Form):
         choices=[("", "Lowest first (A to Z)"), ("desc", "Highest first (Z to A)")],
     )
 
-    def __init__(self, *args, phases, trusts, **kwargs):
+    def __init__(self, *args, phases, trusts, columns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phase"].choices = [("", "Any phase")] + [(p, p) for p in phases]
         self.fields["trust"].choices = [("", "Any trust")] + [(str(t.pk), t.name) for t in trusts]
         from .selectors import score_sorts
 
-        sorts = score_sorts()
-
+        sorts = score_sorts(columns)
         self.fields["sort"].choices = [("", sorts["name"])] + [
             (key, label) for key, label in sorts.items() if key != "name"
         ]

@@ -1,6 +1,7 @@
 """Framework versions as data: loading the shipped file, drafting and publishing."""
 
 import json
+from functools import cache
 from pathlib import Path
 
 from django.db import transaction
@@ -10,6 +11,13 @@ from wellschools.errors import DomainError
 
 FRAMEWORK_DIR = Path(__file__).resolve().parent / "frameworks"
 PILLAR_KEYS = ("well_culture", "lead_well", "move_well", "live_well")
+
+
+@cache
+def shipped_pillars() -> list[tuple[str, str]]:
+    """(key, name) of each pillar in the newest shipped framework file, in order."""
+    newest = max(int(path.stem[1:]) for path in FRAMEWORK_DIR.glob("v*.json"))
+    return [(pillar["key"], pillar["name"]) for pillar in framework_file(newest)["pillars"]]
 
 
 def framework_file(number: int) -> dict:

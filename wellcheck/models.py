@@ -184,7 +184,21 @@ class WellCheckHistory(StatusHistory):
     well_check = models.ForeignKey(WellCheck, on_delete=models.CASCADE, related_name="history")
 
 
-class Answer(models.Model):
+class VersionedAnswer(models.Model):
+    """What every answer keeps: who changed it last, when, and a version that tells a
+    colleague's change from one's own (see ``services.answer_save``)."""
+
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class Answer(VersionedAnswer):
     """One rated question. Saved on its own, so colleagues on different questions never
     overwrite each other; ``version`` detects a colleague's change to the same one."""
 
@@ -192,11 +206,6 @@ class Answer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     rating = models.CharField(max_length=12, choices=Rating.choices)
     comment = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -213,15 +222,10 @@ class Answer(models.Model):
         return RATING_POINTS[self.rating]
 
 
-class DataAnswer(models.Model):
+class DataAnswer(VersionedAnswer):
     well_check = models.ForeignKey(WellCheck, on_delete=models.CASCADE, related_name="data_answers")
     question = models.ForeignKey(DataQuestion, on_delete=models.PROTECT, related_name="+")
     value = models.DecimalField(max_digits=10, decimal_places=2)
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [

@@ -25,16 +25,16 @@ def school_panel(request, school) -> dict | None:
 
 
 def trust_panel(request, trust) -> dict | None:
+    """A summary on the trust's home page; the schools × pillars table has its own page."""
     if not can_view_trust(request.user, trust):
         return None
     year = academic_year_of(timezone.localdate())
     return {
         "trust": trust,
         # A trust can span partnerships: a coordinator sees only their partnership's schools.
-        "rows": selectors.school_rows(
+        "counts": selectors.score_counts(
             schools=trust_schools_for(request.user, trust=trust), year=year
         ),
-        "columns": selectors.pillar_columns(),
         "year_label": academic_year_label(year),
     }
 

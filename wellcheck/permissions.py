@@ -36,4 +36,5 @@ def get_wellcheck_for(
     well_check = selectors.wellcheck_of_year(school=school, year=year)
     if well_check is None:
         raise Http404("No Well Check for that year")
+    well_check.school = school  # already loaded (and checked): no second query
     return well_check

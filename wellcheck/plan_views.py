@@ -54,7 +54,9 @@ def plan(request, urn: int, year: int):
     school, well_check = check_for(request, urn, year)
     can_edit = can_edit_wellcheck(request.user, school)
     initial = {}
-    if request.method == "GET" and request.GET.get("question", "").isdigit():
+    # str.isdigit() is also true for "²" and other digits int() refuses.
+    question_id = request.GET.get("question", "")
+    if request.method == "GET" and question_id.isascii() and question_id.isdigit():
         question = (
             Question.objects.filter(
                 pk=int(request.GET["question"]), pillar__framework=well_check.framework

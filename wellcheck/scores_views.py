@@ -7,23 +7,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnership.permissions import get_partnership_for_coordinator, get_trust_for
-from partnership.selectors import member_filter_choices
+from partnership.selectors import member_filter_choices, trust_schools_for
 from wellschools.errors import DomainError
 from wellschools.exports import csv_stream
 
 from . import selectors
 from .forms import ScoresFilterForm
 from .models import academic_year_label, academic_year_of
-from .panels import trust_panel
 
 
 def _year() -> int:
     return academic_year_of(timezone.localdate())
 
 
-def _filtered(request, partnership):
+def _filtered(request, partnership, columns):
     choices = member_filter_choices(partnership=partnership)
-    form = ScoresFilterForm(request.GET or None, **choices)
+    form = ScoresFilterForm(request.GET or None, columns=columns, **choices)
     filters, sort = {}, {"sort": "name", "descending": False}
     if form.is_valid():
         filters = {
@@ -41,7 +40,8 @@ def _filtered(request, partnership):
 def partnership_scores(request, slug: str):
     """Schools × pillars, a page at a time, filtered and sorted in the database."""
     partnership = get_partnership_for_coordinator(request.user, slug)
-    form, schools, sort = _filtered(request, partnership)
+    columns = selectors.pillar_columns()
+    form, schools, sort = _filtered(request, partnership, columns)
     year = _year()
     page = selectors.score_page(schools=schools, year=year, page=request.GET.get("page"), **sort)
     query = request.GET.copy()
@@ -54,7 +54,7 @@ def partnership_scores(request, slug: str):
             "form": form,
             "page": page,
             "rows": page.object_list,
-            "columns": selectors.pillar_columns(),
+            "columns": columns,
             "year_label": academic_year_label(year),
             "query": query.urlencode(),
             "counts": selectors.score_counts(schools=schools, year=year),
@@ -65,9 +65,9 @@ def partnership_scores(request, slug: str):
 @login_required
 def partnership_scores_csv(request, slug: str):
     partnership = get_partnership_for_coordinator(request.user, slug)
-    _form, schools, _sort = _filtered(request, partnership)
-    filename = f"{partnership.slug}-well-check-scores-{timezone.localdate():%Y-%m-%d}.csv"
     columns = selectors.pillar_columns()
+    _form, schools, _sort = _filtered(request, partnership, columns)
+    filename = f"{partnership.slug}-well-check-scores-{timezone.localdate():%Y-%m-%d}.csv"
     header = [
         "URN",
         "School",
@@ -99,10 +99,20 @@ def partnership_scores_csv(request, slug: str):
 @login_required
 def trust_scores(request, group_uid: str):
     trust = get_trust_for(request.user, group_uid)
+    year = _year()
     return render(
         request,
         "wellcheck/trust_scores.html",
-        {"trust": trust, **trust_panel(request, trust)},
+        {
+            "trust": trust,
+            # A trust can span partnerships: a coordinator sees only their partnership's
+            # schools (get_trust_for has already refused anyone who may not view it).
+            "rows": selectors.school_rows(
+                schools=trust_schools_for(request.user, trust=trust), year=year
+            ),
+            "columns": selectors.pillar_columns(),
+            "year_label": academic_year_label(year),
+        },
     )
 
 

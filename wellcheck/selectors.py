@@ -22,6 +22,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from partnership.models import Membership, School
 
+from .framework import PILLAR_KEYS, shipped_pillars
 from .models import (
     RATING_POINTS,
     Action,
@@ -46,12 +47,25 @@ def framework_current() -> FrameworkVersion | None:
     )
 
 
+_PUBLISHED_FRAMEWORKS: dict[tuple, list[Pillar]] = {}
+
+
 def framework_pillars(framework: FrameworkVersion) -> list[Pillar]:
-    return list(
+    """Pillars in order with their questions (``pillar.questions.all()``). A published
+    framework never changes, so it is read once per process; treat the result as
+    read-only."""
+    key = (framework.pk, framework.created_at)  # a key no other framework row can share
+    cached = _PUBLISHED_FRAMEWORKS.get(key)
+    if cached is not None:
+        return cached
+    pillars = list(
         framework.pillars.prefetch_related(
             Prefetch("questions", queryset=Question.objects.order_by("order", "pk"))
         )
     )
+    if framework.is_published:
+        _PUBLISHED_FRAMEWORKS[key] = pillars
+    return pillars
 
 
 def wellchecks_of_school(*, school: School) -> QuerySet[WellCheck]:
@@ -77,6 +91,22 @@ class PillarProgress:
         return self.answered == self.total
 
 
+_PUBLISHED_PILLARS: dict[tuple, list[Pillar]] = {}
+
+
+def _pillars_with_question_counts(framework: FrameworkVersion) -> list[Pillar]:
+    """Pillars (with ``n`` questions each) in order. A published framework never changes,
+    so its list is kept for the life of the process."""
+    key = (framework.pk, framework.created_at)
+    cached = _PUBLISHED_PILLARS.get(key)
+    if cached is not None:
+        return cached
+    pillars = list(framework.pillars.annotate(n=Count("questions")).order_by("order"))
+    if framework.is_published:
+        _PUBLISHED_PILLARS[key] = pillars
+    return pillars
+
+
 def progress(well_check: WellCheck) -> list[PillarProgress]:
     answered = dict(
         Answer.objects.filter(well_check=well_check)
@@ -86,7 +116,7 @@ def progress(well_check: WellCheck) -> list[PillarProgress]:
     )
     return [
         PillarProgress(pillar=p, answered=answered.get(p.pk, 0), total=p.n)
-        for p in well_check.framework.pillars.annotate(n=Count("questions")).order_by("order")
+        for p in _pillars_with_question_counts(well_check.framework)
     ]
 
 
@@ -322,12 +352,9 @@ class SchoolRow:
 
 
 def pillar_columns() -> list[tuple[str, str]]:
-    """(key, name) of each pillar of the current framework, in order: the table columns.
-    The names come from the framework's data, never from code."""
-    framework = framework_current()
-    if framework is None:
-        return []
-    return list(framework.pillars.order_by("order", "pk").values_list("key", "name"))
+    """(key, name) of each pillar, in order: the table columns. The names come from the
+    framework's data (the shipped framework file), never from code, and cost no query."""
+    return shipped_pillars()
 
 
 def score_band(percent: int | None) -> str:
@@ -375,12 +402,12 @@ def school_rows(*, schools: QuerySet[School], year: int) -> list[SchoolRow]:
     return _rows(list(schools.select_related("trust").order_by("name")), year)
 
 
-def score_sorts() -> dict[str, str]:
-    """The orders the scores table offers (pillar names from the framework's data)."""
+def score_sorts(columns: list[tuple[str, str]]) -> dict[str, str]:
+    """The orders the scores table offers (``columns`` from ``pillar_columns()``)."""
     return {
         "name": "School name",
         "overall": "Overall score",
-        **dict(pillar_columns()),
+        **dict(columns),
         "status": "This year's status",
     }
 
@@ -391,7 +418,7 @@ SCORES_PER_PAGE = 50
 def _sorted_schools(schools: QuerySet[School], *, year: int, sort: str, descending: bool):
     """Order schools by a score of their latest submitted check, in SQL (schools without
     one last), or by this year's status, or by name."""
-    if sort in dict(pillar_columns()) or sort == "overall":
+    if sort in PILLAR_KEYS or sort == "overall":
         latest = WellCheckScore.objects.filter(school=OuterRef("pk"), is_latest=True)
         value = (
             latest.values("overall")

@@ -100,6 +100,18 @@ def _lock_open_check(well_check: WellCheck) -> WellCheck:
     return locked
 
 
+def _lock_answer(model, well_check: WellCheck, question):
+    """The open check's row, then the question's answer row (or None), both locked."""
+    locked = _lock_open_check(well_check)
+    answer = (
+        model.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(well_check=locked, question=question)
+        .first()
+    )
+    return locked, answer
+
+
 def answer_save(
     *,
     actor: User,
@@ -119,13 +131,7 @@ def answer_save(
         raise WellCheckError("This question is not part of this Well Check.")
     comment = comment.strip()
     with transaction.atomic():
-        locked = _lock_open_check(well_check)
-        answer = (
-            Answer.objects.select_for_update(of=("self",))
-            .select_related("updated_by")
-            .filter(well_check=locked, question=question)
-            .first()
-        )
+        locked, answer = _lock_answer(Answer, well_check, question)
         current_version = answer.version if answer else 0
         if answer and answer.rating == rating and answer.comment == comment:
             return answer  # nothing to change (also: both colleagues chose the same)
@@ -172,13 +178,7 @@ def data_answer_save(
     if question.integer_only and value != value.to_integral_value():
         raise WellCheckError("Enter a whole number.", field="value")
     with transaction.atomic():
-        locked = _lock_open_check(well_check)
-        answer = (
-            DataAnswer.objects.select_for_update(of=("self",))
-            .select_related("updated_by")
-            .filter(well_check=locked, question=question)
-            .first()
-        )
+        locked, answer = _lock_answer(DataAnswer, well_check, question)
         if answer and answer.value == value:
             return answer
         if answer and answer.version != expected_version and not force:

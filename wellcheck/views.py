@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -166,12 +167,22 @@ def reopen(request, urn: int, year: int):
 # --- answering -------------------------------------------------------------------------------
 
 
+def _whole_number(value: str) -> bool:
+    # str.isdigit() is also true for "²" and other digits int() refuses.
+    return value.isascii() and value.isdigit()
+
+
+def _posted_version(data, key: str) -> int:
+    value = data.get(key, "0")
+    return int(value) if _whole_number(value) else 0
+
+
 def _posted_answer(data, question) -> dict:
     version = data.get(f"version_{question.pk}", "0")
     return {
         "rating": data.get(f"rating_{question.pk}", ""),
         "comment": data.get(f"comment_{question.pk}", ""),
-        "version": int(version) if version.isdigit() else 0,
+        "version": int(version) if version.isascii() and version.isdigit() else 0,
     }
 
 
@@ -205,8 +216,11 @@ def _save_one(request, well_check, question, posted, *, force=False) -> dict:
 @login_required
 def pillar(request, urn: int, year: int, key: str):
     school, well_check = check_for(request, urn, year)
-    pillar = get_object_or_404(well_check.framework.pillars.all(), key=key)
-    questions = list(pillar.questions.order_by("order", "pk"))
+    pillars = selectors.framework_pillars(well_check.framework)
+    pillar = next((p for p in pillars if p.key == key), None)
+    if pillar is None:
+        raise Http404("No such pillar")
+    questions = list(pillar.questions.all())
     can_edit = _can_answer(request.user, school, well_check)
     states: dict[int, dict] = {}
     if request.method == "POST":
@@ -227,11 +241,10 @@ def pillar(request, urn: int, year: int, key: str):
         if not any("error" in s for s in states.values()):
             messages.success(request, f"{pillar.name}: your answers are saved.")
             next_url = request.POST.get("next_pillar")
-            if next_url and next_url in {p.key for p in well_check.framework.pillars.all()}:
+            if next_url and next_url in {p.key for p in pillars}:
                 return redirect(check_url("pillar", well_check, next_url))
             return redirect(check_url("pillar", well_check, pillar.key))
     answers = selectors.answers_by_question(well_check)
-    pillars = list(well_check.framework.pillars.all())
     index = [p.pk for p in pillars].index(pillar.pk)
     rows = []
     for question in questions:
@@ -277,7 +290,11 @@ def pillar(request, urn: int, year: int, key: str):
 def answer(request, urn: int, year: int, question_id: int):
     """htmx: save one question as it is answered; reply with status fragments only."""
     school, well_check = check_for(request, urn, year, right=can_edit_wellcheck)
-    question = get_object_or_404(Question, pk=question_id, pillar__framework=well_check.framework)
+    question = get_object_or_404(
+        Question.objects.select_related("pillar"),
+        pk=question_id,
+        pillar__framework=well_check.framework,
+    )
     state = _save_one(request, well_check, question, _posted_answer(request.POST, question))
     if not request.htmx:
         if "error" in state:
@@ -342,7 +359,7 @@ def _save_data(request, well_check, question, *, force=False) -> dict:
                 well_check=well_check,
                 question=question,
                 value=value,
-                expected_version=int(version) if version.isdigit() else 0,
+                expected_version=int(version) if version.isascii() and version.isdigit() else 0,
                 force=force,
             )
         except services.AnswerConflict as conflict:
@@ -389,7 +406,7 @@ def data(request, urn: int, year: int):
                 else (answer.display_value if answer else ""),
                 "version": answer.version
                 if answer and not state.get("conflict")
-                else (int(request.POST.get(f"dversion_{question.pk}", "0") or 0) if state else 0),
+                else (_posted_version(request.POST, f"dversion_{question.pk}") if state else 0),
                 "error": state.get("error"),
                 "conflict": state.get("conflict"),
             }

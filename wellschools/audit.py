@@ -39,7 +39,7 @@ def audit_record(
 
 def _count(values: dict, key: str, one: str, many: str) -> str:
     n = values.get(key)
-    return f"{n} {one if n == 1 else many}" if n is not None else many
+    return f"{n} {one if str(n) == '1' else many}" if n is not None else many
 
 
 _ACCREDITATION_MOVES = {
@@ -88,6 +88,10 @@ AUDIT_SENTENCES: dict[str, str | Any] = {
     "framework.published": "Published the Well Check framework {object}.",
     "import.run": "Imported schools from GIAS ({filename}): {created} new, {updated} updated, "
     "{unchanged} unchanged, {skipped} skipped.",
+    "import.member_schools_changed": "A GIAS import ({filename}) changed the details of "
+    "member schools with URN {urns}.",
+    "partnership.logo_changed": "Uploaded a new logo for {object}.",
+    "partnership.logo_removed": "Removed the logo of {object}.",
     "invitation.sent": "Invited {email} to be {kind}.",
     "invitation.cancelled": "Cancelled the invitation to {email} to be {kind}.",
     "invitation.resent": "Sent the invitation to {email} to be {kind} again, with a new link.",

@@ -40,12 +40,16 @@ def enqueue(task: Task, *args: Any) -> bool:
 
     Never raises: the caller's record stays pending and the sweep picks it up."""
     global _broker_down_until
-    if time.monotonic() < _broker_down_until:
+    in_process = task.app.conf.task_always_eager
+    if not in_process and time.monotonic() < _broker_down_until:
         logger.warning("Broker unavailable: %s%r left for the sweep", task.name, args)
         return False
     try:
         task.apply_async(args=args, retry=True, retry_policy=PUBLISH_RETRY)
     except (BrokerError, ConnectionError, TimeoutError):
+        if in_process:  # the task itself failed (it never went near a broker)
+            logger.exception("%s%r failed; the sweep will pick it up", task.name, args)
+            return False
         _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
         logger.exception("Broker unavailable: %s%r left for the sweep", task.name, args)
         return False

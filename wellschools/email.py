@@ -14,6 +14,7 @@ unsubscribe link and the ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` header
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .background import enqueue, enqueue_on_commit, running_task_ids, sweep_grace_seconds
 from .models import EmailListUnsubscribe, EmailMessage
@@ -34,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 # (filename, content, mimetype) — content is text, e.g. an iCalendar file.
 Attachment = tuple[str, str, str]
+# What an @email_renderer returns: (template name, context, attachments).
+Rendered = tuple[str, dict[str, Any], list[Attachment]]
 
 # Tries in all (the first and six more) before a message is recorded as failed.
 MAX_ATTEMPTS = 7
@@ -114,6 +118,66 @@ def email_send(
     return messages
 
 
+def email_renderer(function: Callable[..., Rendered]) -> Callable[..., Rendered]:
+    """Mark a function that renders an email for ``email_queue_render`` (only marked
+    functions are ever called from a stored path)."""
+    function.email_renderer = True
+    return function
+
+
+def email_queue_render(
+    *,
+    recipients: list[tuple[str, dict[str, Any]]],
+    render_with: str,
+    params: dict[str, Any],
+    kind: str,
+    about: models.Model | None = None,
+) -> list[EmailMessage]:
+    """Queue essential emails whose rendering is left to the sending task.
+
+    For services that hold a lock: the outbox rows are written in the caller's transaction
+    (so nothing is lost and a rollback sends nothing) but the templates and attachments —
+    the slow part — are rendered by the worker, outside the lock. ``recipients`` are
+    ``(email, extra params)``; ``render_with`` is the dotted path of an ``@email_renderer``
+    function called as ``function(recipient=..., **params, **extra)`` and returning
+    ``(template, context, attachments)``. Parameters must be JSON: ids, not objects."""
+    from .tasks import send_email
+
+    messages = [
+        EmailMessage.objects.create(
+            recipient=recipient,
+            kind=kind,
+            subject="",
+            render_with=render_with,
+            render_params={**params, **extra},
+            object_type=about._meta.label_lower if about is not None else "",
+            object_id=str(about.pk) if about is not None else "",
+        )
+        for recipient, extra in dict(recipients).items()
+    ]
+    for message in messages:
+        enqueue_on_commit(send_email, message.pk)
+    return messages
+
+
+def _render_later(message: EmailMessage) -> None:
+    """Render a message queued with ``email_queue_render`` and keep what was rendered."""
+    function = import_string(message.render_with)
+    if not getattr(function, "email_renderer", False):
+        raise ValueError(f"{message.render_with} is not an email renderer")
+    template, context, attachments = function(recipient=message.recipient, **message.render_params)
+    subject, text, html = email_render(template=template, context=context)
+    message.subject = subject[:300]
+    message.body_text, message.body_html = text, html
+    message.attachments = [list(a) for a in attachments]
+    EmailMessage.objects.filter(pk=message.pk).update(
+        subject=message.subject,
+        body_text=text,
+        body_html=html,
+        attachments=message.attachments,
+    )
+
+
 def retry_delay(attempts: int) -> timedelta:
     """Backoff after the n-th failed try: 30 s, 1, 2, 4, 8 minutes, then every 10."""
     return timedelta(seconds=min(600, 30 * 2 ** max(0, attempts - 1)))
@@ -171,6 +235,8 @@ def email_deliver(*, message_id: int, claim: str = "") -> bool:
     if not _claim(message_id, claim):
         return False  # sent, failed for good, or being sent by another task
     message = EmailMessage.objects.get(pk=message_id)
+    if message.render_with and not message.subject:
+        _render_later(message)
     headers = {"Message-ID": message.message_id}
     unsubscribe = EmailListUnsubscribe.objects.filter(message_id=message.pk).first()
     if unsubscribe is not None:
@@ -271,7 +337,7 @@ def email_requeue(*, message_ids: list[int]) -> int:
 
     ids = list(
         EmailMessage.objects.filter(pk__in=message_ids, status=EmailMessage.Status.FAILED)
-        .exclude(body_text="", body_html="")
+        .exclude(body_text="", body_html="", render_with="")
         .values_list("pk", flat=True)
     )
     EmailMessage.objects.filter(pk__in=ids).update(

@@ -142,6 +142,10 @@ class EmailMessage(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # After a failed try: not before this moment (the sweep sends it then).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Rendered by the sending task rather than by the request (see ``email_queue_render``):
+    # the dotted path of a function marked ``@email_renderer``, and its JSON arguments.
+    render_with = models.CharField(max_length=200, blank=True)
+    render_params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -227,11 +227,13 @@ def application_request_changes(
                 recommendation=recommendation or Application.Recommendation.CHANGES,
                 comment=comment,
             )
+        # ``comment`` is the reviewer's note to the coordinators: it stays on the
+        # application (``recommendation_comment``) and never reaches the school's history,
+        # email or documents. The school reads the per-pillar comments.
         row = transition(
             application=row,
             to=S.CHANGES_REQUESTED,
             actor=actor,
-            comment=comment.strip(),
             check=_changes_can_be_requested,
             fields=clock_stopped(row),
         )
@@ -240,7 +242,6 @@ def application_request_changes(
             template="accreditation_changes_requested",
             application=row,
             actor=actor,
-            comment=comment.strip(),
         )
     return row
 
@@ -251,6 +252,13 @@ def application_resume_review(*, actor: User, application: Application) -> Appli
     with transaction.atomic():
         row = locked(application)
         _require_reviewer(actor, row)
+        if row.status != S.RESUBMITTED:
+            # Only the school's changes restart a review; a submitted application goes
+            # into review by assigning its reviewer (and "resume" on it was a 500).
+            raise AccreditationError(
+                f"This application is {row.get_status_display().lower()}: only a "
+                "resubmitted application can go back into review."
+            )
         row = transition(
             application=row,
             to=S.IN_REVIEW,

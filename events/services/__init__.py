@@ -12,6 +12,7 @@ from .bookings import (
     attendee_substitute,
     booking_cancel,
     booking_create,
+    event_release_held_places,
     waiting_list_leave,
 )
 from .coordination import MESSAGE_AUDIENCES, attendance_record, event_message_send
@@ -32,6 +33,7 @@ __all__ = [
     "event_create",
     "event_message_send",
     "event_publish",
+    "event_release_held_places",
     "event_update",
     "waiting_list_leave",
 ]

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from wellschools.models import User
 from wellschools.workflow import history_note, transition
 
 from .. import notifications
-from ..models import Attendee, Booking, Event
+from ..models import Attendee, Booking, Event, new_reference
 from ..permissions import can_book_event, can_book_for, can_manage_booking
 from .core import (
     LIVE,
@@ -118,9 +118,11 @@ def booking_create(
         if not person.name or not person.email:
             raise DomainError("Give each person's name and email address.", field="attendees")
 
-    now = timezone.now()
     with transaction.atomic():
         event = lock_event(event.pk)
+        # The moment is taken under the lock, so the waiting list's order (by this moment)
+        # is the order in which bookings were served, and each position told is right.
+        now = timezone.now()
         # Everything below depends on what others booked: checked only now, under the lock.
         problem = _booking_window_error(event, now)
         if problem:
@@ -146,8 +148,18 @@ def booking_create(
                     field="attendees",
                 )
         free = event.capacity - places_taken(event)
-        fits = len(people) <= free
-        booking = Booking.objects.create(
+        # Freed places are held for the waiting list: while anyone waits, a new group joins
+        # the list too, unless a coordinator released places no waiting group fits.
+        someone_waits = Booking.objects.filter(event=event, status=B.WAITING).exists()
+        open_places = min(free, event.places_released) if someone_waits else free
+        fits = len(people) <= open_places
+        if fits and someone_waits:
+            event.places_released -= len(people)
+            event.save(update_fields=["places_released"])
+        elif not someone_waits and event.places_released:
+            event.places_released = 0  # nobody waits any more: nothing is held
+            event.save(update_fields=["places_released"])
+        booking = _create_with_unique_reference(
             event=event,
             booker=actor,
             school=school,
@@ -188,6 +200,42 @@ def booking_create(
                 booking=booking, attendees=rows, position=waiting_position(booking)
             )
     return booking
+
+
+def _create_with_unique_reference(**fields) -> Booking:
+    """A new booking with a fresh reference; a clash with an existing one (rare: 30^6
+    references) draws another instead of failing the request."""
+    for attempt in range(5):
+        reference = new_reference()
+        try:
+            with transaction.atomic():  # a savepoint: the clash does not end the transaction
+                return Booking.objects.create(reference=reference, **fields)
+        except IntegrityError:
+            if attempt == 4 or not Booking.objects.filter(reference=reference).exists():
+                raise
+    raise AssertionError("unreachable")
+
+
+def event_release_held_places(*, actor: User, event: Event) -> int:
+    """Let new bookers take the places held for the waiting list (none of the waiting
+    groups fits them). Coordinators only; returns how many places were released."""
+    with transaction.atomic():
+        event = lock_event(event.pk)
+        if not is_event_staff(actor, event):
+            raise DomainError("Only the partnership's coordinators can release places.")
+        free = event.capacity - places_taken(event)
+        if free <= 0 or not Booking.objects.filter(event=event, status=B.WAITING).exists():
+            raise DomainError("No places are held for the waiting list; nothing was changed.")
+        event.places_released = free
+        event.save(update_fields=["places_released"])
+        audit_record(
+            actor=actor,
+            action="event.places_released",
+            target=event,
+            partnership_id=event.partnership_id,
+            data={"places": free},
+        )
+    return free
 
 
 def promote_waiting(*, event: Event, actor: User | None) -> list[Booking]:

@@ -81,15 +81,19 @@ def invitation_create(
             created_at=now,
             expires_at=now + timedelta(days=settings.WELLSCHOOLS_INVITATION_DAYS),
         )
-        audit_record(
-            actor=actor,
-            action="invitation.sent",
-            target=invitation,
-            partnership_id=partnership_id_for_scope(school=school, trust=trust),
-            data={"email": email, "kind": kind},
-        )
+        _audit(actor, "invitation.sent", invitation)
         _invitation_email(invitation, token=token, inviter=actor)
     return invitation
+
+
+def _audit(actor: User, action: str, invitation: Invitation) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        target=invitation,
+        partnership_id=partnership_id_for_scope(school=invitation.school, trust=invitation.trust),
+        data={"email": invitation.email, "kind": invitation.kind},
+    )
 
 
 def _invitation_email(invitation: Invitation, *, token: str, inviter: User) -> None:
@@ -121,13 +125,7 @@ def invitation_cancel(*, actor: User, invitation: Invitation) -> Invitation:
         locked = _locked_open_invitation(invitation)
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
-        audit_record(
-            actor=actor,
-            action="invitation.cancelled",
-            target=locked,
-            partnership_id=partnership_id_for_scope(school=locked.school, trust=locked.trust),
-            data={"email": locked.email, "kind": locked.kind},
-        )
+        _audit(actor, "invitation.cancelled", locked)
     return locked
 
 
@@ -141,13 +139,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
         locked.token_hash = Invitation.hash_token(token)
         locked.expires_at = now + timedelta(days=settings.WELLSCHOOLS_INVITATION_DAYS)
         locked.save(update_fields=["token_hash", "expires_at"])
-        audit_record(
-            actor=actor,
-            action="invitation.resent",
-            target=locked,
-            partnership_id=partnership_id_for_scope(school=locked.school, trust=locked.trust),
-            data={"email": locked.email, "kind": locked.kind},
-        )
+        _audit(actor, "invitation.resent", locked)
         _invitation_email(locked, token=token, inviter=actor)
     return locked
 

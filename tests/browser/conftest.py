@@ -69,3 +69,64 @@ def run_axe(page):
 def check_a11y():
     """check_a11y(page): axe (WCAG 2.2 AA + best practice) finds nothing on the page."""
     return run_axe
+
+
+# --- journeys at two widths ------------------------------------------------------------------
+
+VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 900},
+    "375px": {"width": 375, "height": 740},
+}
+
+
+def assert_no_horizontal_overflow(page):
+    """Nothing on the page makes it scroll sideways (tables scroll inside their region)."""
+    scroll_width, inner_width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert scroll_width <= inner_width, (
+        f"{page.url} scrolls sideways at {inner_width} px: the page is {scroll_width} px wide"
+    )
+
+
+@pytest.fixture
+def check_page():
+    """check_page(page): axe finds nothing and the page does not scroll sideways."""
+
+    def check(page):
+        run_axe(page)
+        assert_no_horizontal_overflow(page)
+
+    return check
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def sized_context(request, browser):
+    """A browser context at desktop width and again at 375 px (the test runs twice),
+    allowed to talk to this machine only."""
+    context = browser.new_context(viewport=VIEWPORTS[request.param])
+
+    def only_local(route):
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS or route.request.url.startswith(
+            ("data:", "blob:", "about:")
+        ):
+            route.continue_()
+        else:
+            route.abort("blockedbyclient")
+
+    context.route("**/*", only_local)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+def sign_in_as(context, base_url: str, user):
+    """Sign a browser context in through Django's session (journeys that are not about
+    signing in need not type a password; coordinators must still have TOTP enrolled)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
+    )

@@ -299,7 +299,10 @@ def test_a_school_is_accredited_from_application_to_verified_certificate(
     coordinator.get_by_label("Feedback to the school").fill(
         "A strong culture of wellbeing; the staff survey closes the loop."
     )
-    coordinator.get_by_role("button", name="Record the decision").click()
+    coordinator.get_by_role("button", name="Continue").click()
+    heading(coordinator, f"Award accreditation to {school.name}?")
+    check_a11y(coordinator)
+    coordinator.get_by_role("button", name="Yes, award accreditation").click()
     expect(status(coordinator)).to_contain_text(f"{school.name} is accredited")
     expect(coordinator.locator("#application-state")).to_have_text("Awarded")
     check_a11y(coordinator)

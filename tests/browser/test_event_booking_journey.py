@@ -233,3 +233,67 @@ def test_coordinator_pages_and_panels_pass_axe(
     check_a11y(page)
     page.goto(f"{base}/events/bookings/")
     check_a11y(page)
+
+
+def test_a_held_place_is_explained_and_a_coordinator_releases_it(
+    page, context, live_server, settings, world, check_a11y
+):
+    """Issue 14: a freed place is held for the waiting list. The event page says so to
+    everyone; the coordinator sees it held and releases it; then a newcomer may book it."""
+    from conftest import enrol_totp
+
+    from events import services
+    from events.services import AttendeeData
+
+    school, leader, event = world
+    base = live_server.url
+    settings.SITE_URL = base
+    partnership = event.partnership
+    Event.objects.filter(pk=event.pk).update(capacity=3, max_places_per_school=None)
+    event.refresh_from_db()
+    services.booking_create(
+        actor=leader,
+        event=event,
+        school=school,
+        attendees=[AttendeeData("Ada", "ada@example.org"), AttendeeData("Ben", "ben@example.org")],
+    )
+    trio = services.booking_create(
+        actor=leader,
+        event=event,
+        school=school,
+        attendees=[AttendeeData(n, f"{n.lower()}@example.org") for n in ("Cal", "Dee", "Eve")],
+    )
+    assert trio.status == Booking.Status.WAITING
+
+    # Everyone reads that the free place is held for the waiting list (also at 375 px).
+    page.goto(f"{base}{event.get_absolute_url()}")
+    places = page.get_by_role("region", name="Places")
+    expect(places).to_contain_text("1 place is held for the waiting list")
+    expect(places).to_contain_text("new bookings join the waiting list too")
+    check_a11y(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    check_a11y(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    # The coordinator sees the held place and releases it.
+    coordinator = UserFactory(email="coordinator@example.org", full_name="Morgan Coordinator")
+    grant(coordinator, Role.Kind.COORDINATOR, partnership=partnership)
+    enrol_totp(coordinator)
+    _sign_in_as(context, base, coordinator)
+    page.goto(f"{base}{event.get_manage_url()}")
+    expect(page.get_by_role("region", name="Waiting list", exact=True)).to_contain_text(
+        "1 place is held for the waiting list"
+    )
+    check_a11y(page)
+    page.get_by_role("button", name="Release 1 place to new bookings").click()
+    page.wait_for_url(f"{base}{event.get_manage_url()}")
+    expect(page.get_by_role("status")).to_contain_text("1 place released")
+    check_a11y(page)
+    event.refresh_from_db()
+    assert event.places_released == 1
+
+    # Now the event page offers the place to new bookers.
+    page.goto(f"{base}{event.get_absolute_url()}")
+    expect(page.get_by_role("region", name="Places")).to_contain_text("1 of 3 places left")
+    check_a11y(page)

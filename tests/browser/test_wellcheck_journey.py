@@ -244,6 +244,12 @@ def test_leader_completes_a_well_check_by_keyboard_and_plans_an_action(
             "7 of 7 answered"
         )
     check_a11y(page)
+    activate(page, page.get_by_role("link", name="Check your answers and submit"))
+    expect(page).to_have_url(f"{check_url}submit/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before submitting"
+    )
+    check_a11y(page)
     activate(page, page.get_by_role("button", name="Submit the Well Check"))
 
     # 6. The results: a score per pillar, in the chart and in its table alternative.

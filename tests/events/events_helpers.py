@@ -26,14 +26,8 @@ def make_event(
     **fields,
 ) -> Event:
     starts = timezone.now() + starts_in
-    return EventFactory(
-        partnership=partnership,
-        capacity=capacity,
-        status=status,
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=3),
-        **fields,
-    )
+    values = {"starts_at": starts, "ends_at": starts + timedelta(hours=3), **fields}
+    return EventFactory(partnership=partnership, capacity=capacity, status=status, **values)
 
 
 def people(count: int, prefix: str = "person", **extra) -> list[AttendeeData]:

@@ -68,30 +68,29 @@ def test_a_group_that_does_not_fit_waits_whole_and_is_told_its_position(
     assert "/events/waiting-list/leave/" in mail.outbox[0].body
 
 
-def test_a_smaller_group_behind_gets_the_free_place_and_the_bigger_one_keeps_its_position(
+def test_a_free_place_is_held_for_the_waiting_list_not_given_to_a_new_booker(
     partnership, school, leader, other_school, other_leader, on_commit
 ):
     event = make_event(partnership, capacity=3)
     first = book(other_leader, event, 2, school=other_school)
     big = book(leader, event, 2, school=school)
     assert big.status == B.WAITING
+    # One place is free, but a pair is waiting: a newcomer joins the list behind it
+    # (issue 14: the waiting list could be jumped).
     small = book(other_leader, event, 1, school=other_school)
-    assert small.status == B.CONFIRMED  # it fits now, and no waiting group does
-    assert places_taken(event) == 3
+    assert small.status == B.WAITING
+    assert places_taken(event) == 2
+    assert waiting_sizes(event) == [2, 1]
 
-    # One place comes free: the waiting pair still does not fit, and keeps its place.
-    services.attendee_cancel(actor=other_leader, attendee=small.attendees.get())
-    big.refresh_from_db()
-    assert big.status == B.WAITING
-    assert waiting_sizes(event) == [2]
-
-    # Two of the first group cancel: the pair now fits and is booked in the same transaction.
+    # One of the first group cancels: the pair, first in line, now fits and is booked in
+    # the same transaction; the newcomer keeps waiting.
     mail.outbox.clear()
     with on_commit():
-        services.booking_cancel(actor=other_leader, booking=first)
+        services.attendee_cancel(actor=other_leader, attendee=first.attendees.first())
     big.refresh_from_db()
-    assert big.status == B.CONFIRMED
-    assert places_taken(event) == 2
+    small.refresh_from_db()
+    assert big.status == B.CONFIRMED and small.status == B.WAITING
+    assert places_taken(event) == 3
     assert big.changes.filter(from_status=B.WAITING, to_status=B.CONFIRMED).exists()
     promoted = [m for m in mail.outbox if big.reference in m.subject]
     assert promoted and "You have places" in promoted[0].subject

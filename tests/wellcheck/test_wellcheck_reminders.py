@@ -93,7 +93,7 @@ def test_actions_due_soon_and_overdue(on_commit, school, leader, colleague):
     with on_commit():
         assert reminders.remind_actions() == 0
     subjects = {m.subject.split("] ", 1)[1]: m.to for m in mail.outbox}
-    assert subjects[f"Due on {soon.due_date:%-d %B}: Soon"] == [colleague.email]
+    assert subjects[f"Due on {soon.due_date:%-d %B %Y}: Soon"] == [colleague.email]
     assert subjects["Overdue: Late"] == [leader.email]
     assert EmailMessage.objects.filter(kind__in=["action_due_soon", "action_overdue"]).count() == 2
 

@@ -245,8 +245,13 @@ def test_trust_table_shows_each_school_and_who_has_not_submitted(
 ):
     submitted_check(school, leader, ratings={"move_well": "strong"})
     not_started = SchoolFactory(trust=trust, name="Aardvark Primary")
-    page = as_user(trust_staff).get(trust.get_absolute_url()).content.decode()
-    assert "Well Check across the trust" in page
+    home = as_user(trust_staff).get(trust.get_absolute_url()).content.decode()
+    # The trust's home page summarises; the table has its own page.
+    assert "Well Check across the trust" in home
+    # The trust's own people see all its schools, the academy in partnership B too.
+    assert "1 of the trust's 3 schools submitted, 0 in progress, 2 not started" in home
+    page = as_user(trust_staff).get(reverse("wellcheck:trust", args=[trust.group_uid]))
+    page = page.content.decode()
     assert "Aardvark Primary" in page and "Not started" in page
     assert '100% <span class="small">(Strong)</span>' in page  # text label, not colour alone
     rows = selectors.school_rows(schools=trust.schools.all(), year=this_year())

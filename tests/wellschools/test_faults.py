@@ -48,6 +48,7 @@ def broker_down(monkeypatch):
         raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(Task, "apply_async", refused)
+    monkeypatch.setattr(app.conf, "task_always_eager", False)  # tasks go to the broker
     background._broker_down_until = 0.0
     yield attempts
     monkeypatch.undo()
@@ -129,6 +130,7 @@ def test_emails_left_by_a_broker_outage_are_sent_by_the_next_sweep(
     background._broker_down_until = 0.0
     with monkeypatch.context() as patch:
         patch.setattr(Task, "apply_async", down)
+        patch.setattr(app.conf, "task_always_eager", False)
         response = as_user(leader).post(
             reverse("events:book", args=[event.pk]),
             _booking_form(school, [("Ada Teacher", "ada@example.org")]),
