@@ -355,11 +355,8 @@ def response_submit(*, draft: SurveyDraft, today: date | None = None) -> Respons
 # --- rate limit ----------------------------------------------------------------------------
 
 
-def submission_allowed(*, survey: Survey, client: str, now=None) -> bool:
-    """Count a submission for this client in this minute; False past the limit.
-
-    The client (an IP address) is never stored: the cache holds a keyed hash of it, the
-    survey and the minute, for two minutes."""
+def rate_key(*, survey: Survey, client: str, now=None) -> str:
+    """The cache key counting one client's submissions in one minute: a keyed hash."""
     now = now or timezone.now()
     minute = int(now.timestamp() // 60)
     digest = hmac.new(
@@ -367,7 +364,15 @@ def submission_allowed(*, survey: Survey, client: str, now=None) -> bool:
         f"{survey.public_code}|{client}|{minute}".encode(),
         hashlib.sha256,
     ).hexdigest()[:32]
-    key = f"staffsurvey:rate:{digest}"
+    return f"staffsurvey:rate:{digest}"
+
+
+def submission_allowed(*, survey: Survey, client: str, now=None) -> bool:
+    """Count a submission for this client in this minute; False past the limit.
+
+    The client (an IP address) is never stored: the cache holds a keyed hash of it, the
+    survey and the minute, for two minutes."""
+    key = rate_key(survey=survey, client=client, now=now)
     cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)
