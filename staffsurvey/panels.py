@@ -13,10 +13,9 @@ LEAD_WELL = "lead_well"
 def school_panel(request, school) -> dict | None:
     if not can_view_survey_results(request.user, school):
         return None
-    surveys = list(selectors.surveys_of(school).order_by("-opens_on", "-pk")[:1])
     return {
         "school": school,
-        "survey": surveys[0] if surveys else None,
+        "survey": selectors.latest_survey_of(school),
         "can_run": can_run_survey(request.user, school),
     }
 

@@ -44,6 +44,11 @@ def surveys_of(school: School):
     return Survey.objects.filter(school=school).annotate(response_count=Count("responses"))
 
 
+def latest_survey_of(school: School) -> Survey | None:
+    """The school's newest survey, for its home page panel (one query)."""
+    return Survey.objects.filter(school=school).order_by("-opens_on", "-pk").first()
+
+
 def open_survey_of(school: School) -> Survey | None:
     return Survey.objects.filter(school=school, status=Survey.Status.OPEN).first()
 
