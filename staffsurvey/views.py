@@ -1,6 +1,6 @@
 """School leaders', trust staff's and coordinators' survey pages (signed in)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -286,7 +286,7 @@ def trust_view(request, group_uid: str):
 def partnership_view(request, slug: str):
     partnership = get_partnership_for_surveys(request.user, slug)
     year = academic_year_of(timezone.localdate())
-    since = timezone.datetime(year, 9, 1).date()
+    since = date(year, 9, 1)
     benchmark, qualifying = selectors.partnership_benchmark(partnership)
     return render(
         request,
