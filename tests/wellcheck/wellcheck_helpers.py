@@ -1,6 +1,7 @@
 """Helpers for Well Check tests (imported by module name; tests/ dirs are not packages)."""
 
 from django.utils import timezone
+from factories import submitted_check  # noqa: F401 - the one helper; importable here too
 
 from wellcheck import services
 from wellcheck.models import Question, WellCheck, academic_year_of
