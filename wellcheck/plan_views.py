@@ -102,6 +102,7 @@ def plan(request, urn: int, year: int):
             "school": school,
             "well_check": well_check,
             "actions": selectors.actions_of(well_check),
+            # Other apps' suggested priorities (e.g. areas to act on from the staff survey).
             "form": form if can_edit else None,
             "can_edit": can_edit,
             "today": timezone.localdate(),

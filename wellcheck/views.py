@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from partnership.permissions import can_view_school, get_school_for
 from wellschools.errors import DomainError
+from wellschools.panels import render_panels
 
 from . import selectors, services
 from .forms import ReopenForm
@@ -276,6 +277,8 @@ def pillar(request, urn: int, year: int, key: str):
             ],
             "can_edit": can_edit,
             "next_pillar": pillars[index + 1] if index + 1 < len(pillars) else None,
+            # Other apps' panels beside a pillar (e.g. the staff survey beside Lead Well).
+            "pillar_panels": render_panels("wellcheck_pillar", request, (well_check, pillar)),
             **_sidebar(well_check),
         },
         status=400 if states else 200,

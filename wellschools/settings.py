@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "events",
     "accreditation",
     "network",
+    "staffsurvey",
 ]
 
 MIDDLEWARE = [
@@ -320,3 +321,9 @@ CELERY_BEAT_SCHEDULE["sweep-documents"] = {
 }
 # WeasyPrint logs every layout step at INFO; keep its warnings (refused resources) only.
 LOGGING.setdefault("loggers", {})["weasyprint.progress"] = {"level": "WARNING"}
+
+# --- staff wellbeing survey ---
+# Fewest responses any survey figure is shown for (5 or more; see staffsurvey/checks.py).
+STAFFSURVEY_THRESHOLD = env.int("STAFFSURVEY_THRESHOLD", default=5)
+# Answers sent per client per minute (the client is a keyed hash held in the cache only).
+STAFFSURVEY_SUBMISSIONS_PER_MINUTE = env.int("STAFFSURVEY_SUBMISSIONS_PER_MINUTE", default=60)

@@ -17,11 +17,14 @@ urlpatterns = [
     path("", include("wellcheck.urls")),
     path("", include("accreditation.urls")),
     path("network/", include("network.urls")),
+    path("", include("staffsurvey.urls")),
+    path("s/", include("staffsurvey.public_urls")),
     # Coordinator pages of later apps; everything under /partnership/ needs TOTP.
     path("partnership/<slug:slug>/events/", include("events.coordinator_urls")),
     path("partnership/<slug:slug>/wellchecks/", include("wellcheck.coordinator_urls")),
     path("partnership/<slug:slug>/accreditation/", include("accreditation.coordinator_urls")),
     path("partnership/<slug:slug>/network/", include("network.coordinator_urls")),
+    path("partnership/<slug:slug>/staff-survey/", include("staffsurvey.coordinator_urls")),
     path("partnership/<slug:slug>/", include("partnership.coordinator_urls")),
     path("", include("partnership.urls")),
     # Background work: generated documents, email preferences and unsubscribe.
