@@ -30,6 +30,9 @@ def test_declarations_resolve_to_the_objects_the_platform_uses():
         "wellcheck_report",
         "trust_summary",
         "accreditation_certificate",
+        "staffsurvey_poster",
+        "staffsurvey_report",
+        "staffsurvey_report_full",
     }
     names = [f"{fn.__module__}.{fn.__name__}" for fn in reminder_scanners()]
     assert names == [
@@ -39,9 +42,17 @@ def test_declarations_resolve_to_the_objects_the_platform_uses():
         "events.reminders.send_event_reminders",
         "accreditation.reminders.remind_renewals",
         "network.reminders.send_weekly_digests",
+        "staffsurvey.reminders.remind_survey_halfway",
+        "staffsurvey.reminders.notify_survey_threshold",
+        "staffsurvey.reminders.close_ended_surveys",
     ]
 
 
 def test_later_apps_add_their_own_demo_data():
     names = [f"{fn.__module__}.{fn.__name__}" for fn in declared("demo_data")]
-    assert names == ["wellcheck.demo.seed_demo", "events.demo.seed_demo", "network.demo.seed_demo"]
+    assert names == [
+        "wellcheck.demo.seed_demo",
+        "events.demo.seed_demo",
+        "network.demo.seed_demo",
+        "staffsurvey.demo.seed_demo",
+    ]
