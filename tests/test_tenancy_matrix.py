@@ -20,7 +20,10 @@ How to add a new route
    ``w.trust`` (a trust with schools only in A), ``w.well_check``, ``w.action``,
    ``w.application``, ``w.evidence``, ``w.award``, ``w.event``, ``w.booking``,
    ``w.attendee``, ``w.documents`` (by kind), ``w.membership``, ``w.applied``,
-   ``w.role``. Return a list of dicts to try several objects. If the object is new (a
+   ``w.role``, and the network's ``w.story`` (published), ``w.draft_story``,
+   ``w.attachment``, ``w.link``, ``w.peer`` (a strong, opted-in school of A),
+   ``w.question``, ``w.contact``, ``w.offer``, ``w.network``, ``w.network_member``,
+   ``w.item``. Return a list of dicts to try several objects. If the object is new (a
    new model), create one owned by A in ``build_world_a``.
 2. If it is about no partnership's object (public pages, the person's own pages, links
    whose token is the credential), add it to ``NOT_SCOPED`` with the reason.
@@ -61,6 +64,8 @@ NOT_SCOPED = {
     "accreditation:verify_lookup": "public certificate verification",
     "accreditation:verify": "public certificate verification (the QR code's link)",
     "accreditation:accredited": "the public list of accredited schools",
+    "network:home": "the person's own landing (a list of, or redirect to, their partnerships)",
+    "network:digest_preference": "the person's own digest preference (email preferences)",
 }
 
 
@@ -83,6 +88,17 @@ class WorldA:
     people: list
     documents: dict = field(default_factory=dict)
     invitation: object = None
+    story: object = None
+    draft_story: object = None
+    attachment: object = None
+    link: object = None
+    peer: object = None
+    question: object = None
+    contact: object = None
+    offer: object = None
+    network: object = None
+    network_member: object = None
+    item: object = None
 
 
 def _year(w: WorldA) -> int:
@@ -107,6 +123,26 @@ def _review(w: WorldA) -> dict:
 
 def _slug(w: WorldA) -> dict:
     return {"slug": w.partnership.slug}
+
+
+def _stories(w: WorldA, **extra) -> list[dict]:
+    return [{"pk": w.story.pk, **extra}, {"pk": w.draft_story.pk, **extra}]
+
+
+def _attachment(w: WorldA) -> dict:
+    return {"pk": w.story.pk, "attachment_pk": w.attachment.pk}
+
+
+def _link(w: WorldA) -> dict:
+    return {"pk": w.story.pk, "link_pk": w.link.pk}
+
+
+def _group(w: WorldA, **extra) -> dict:
+    return {"pk": w.network.pk, **extra}
+
+
+def _managed_network(w: WorldA, **extra) -> dict:
+    return {"slug": w.partnership.slug, "pk": w.network.pk, **extra}
 
 
 # Route name -> the URL kwargs pointing at objects partnership A owns (or a list of them).
@@ -207,6 +243,50 @@ SAMPLES = {
     "document_detail": lambda w: [{"pk": d.pk} for d in w.documents.values()],
     "document_download": lambda w: [{"pk": d.pk} for d in w.documents.values()],
     "document_retry": lambda w: [{"pk": d.pk} for d in w.documents.values()],
+    # the partnership network: the library, stories, messages, offers and groups
+    "network:library": _slug,
+    "network:offers": _slug,
+    "network:groups": _slug,
+    "network:digest": _slug,
+    "network:story": _stories,
+    "network:story_edit": _stories,
+    "network:story_submit": _stories,
+    "network:story_withdraw": _stories,
+    "network:attachment_add": _stories,
+    "network:attachment": _attachment,
+    "network:attachment_remove": _attachment,
+    "network:link_add": _stories,
+    "network:link_remove": _link,
+    "network:school": lambda w: {"urn": w.school.urn},
+    "network:story_new": lambda w: {"urn": w.school.urn},
+    "network:ask": lambda w: {
+        "urn": w.school.urn,
+        "to_urn": w.peer.urn,
+        "question_id": w.question.pk,
+    },
+    "network:message": lambda w: {"pk": w.contact.pk},
+    "network:group": _group,
+    "network:group_join": _group,
+    "network:group_leave": _group,
+    "network:item_add": _group,
+    "network:item": lambda w: _group(w, item_pk=w.item.pk),
+    "network:item_remove": lambda w: _group(w, item_pk=w.item.pk),
+    "network_manage:queue": _slug,
+    "network_manage:moderate": lambda w: [
+        {**_slug(w), "pk": w.story.pk},
+        {**_slug(w), "pk": w.draft_story.pk},
+    ],
+    "network_manage:offers": _slug,
+    "network_manage:offer_new": _slug,
+    "network_manage:offer": lambda w: {**_slug(w), "pk": w.offer.pk},
+    "network_manage:offer_delete": lambda w: {**_slug(w), "pk": w.offer.pk},
+    "network_manage:networks": _slug,
+    "network_manage:network_new": _slug,
+    "network_manage:network": _managed_network,
+    "network_manage:member_add": _managed_network,
+    "network_manage:member_remove": lambda w: _managed_network(w, user_pk=w.network_member.user_id),
+    "network_manage:meeting_add": _managed_network,
+    "network_manage:meeting_remove": lambda w: _managed_network(w, event_pk=w.event.pk),
 }
 
 
@@ -247,6 +327,19 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
     from accreditation import services as accreditation_services
     from accreditation.models import Evidence
     from events.models import Event
+    from network import services as network_services
+    from network.models import (
+        ContactOptIn,
+        ContactRequest,
+        NetworkItem,
+        NetworkMeeting,
+        NetworkMember,
+        Offer,
+        PracticeAttachment,
+        PracticeLink,
+    )
+    from network.models import Network as Group
+    from partnership.permissions import forget_access
     from partnership.services import invitation_create
     from wellcheck.models import Action
     from wellschools.models import GeneratedDocument
@@ -305,6 +398,75 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
             requested_by=coordinator,
             status=GeneratedDocument.Status.FAILED,
         )
+    # The partnership network: a published and a draft story of A's school, with a file
+    # and a link; a strong, opted-in peer of A that A's school asked; an offer; a group
+    # with a member, a file and A's event as its meeting.
+    move_well_pillar = well_check.framework.pillars.get(key="move_well")
+    move_well = move_well_pillar.questions.order_by("order", "pk").first()
+    forget_access(leader)
+    stories = [
+        network_services.story_create(
+            actor=leader,
+            school=school,
+            title=title,
+            what_we_did="Every class walks or runs a mile a day.",
+            for_whom="All pupils",
+            impact="Calmer afternoons.",
+            cost="Nothing",
+            who_to_ask="Our PE lead",
+            phase="primary",
+            pillars=[move_well_pillar],
+            questions=[move_well],
+        )
+        for title in ("Daily mile", "Calm corners")
+    ]
+    published, draft = stories
+    network_services.story_submit(actor=leader, story=published)
+    network_services.story_publish(actor=coordinator, story=published)
+    attachment = PracticeAttachment.objects.create(
+        story=published,
+        file=ContentFile(pdf_bytes(), name="daily-mile.pdf"),
+        original_name="daily-mile.pdf",
+        content_type="application/pdf",
+        size=len(pdf_bytes()),
+        added_by=leader,
+    )
+    link = PracticeLink.objects.create(
+        story=published, url="https://example.org/daily-mile", label="How we started"
+    )
+    peer = SchoolFactory(name="Strong Peer Primary")
+    MembershipFactory(partnership=partnership, school=peer)
+    peer_leader = UserFactory(email="peer.leader@example.org")
+    grant(peer_leader, Role.Kind.SCHOOL_LEADER, school=peer)
+    ContactOptIn.objects.create(school=peer, pillar_key="move_well")
+    submitted_check(peer, ratings={"move_well": "strong"})
+    contact = ContactRequest.objects.create(
+        partnership=partnership,
+        from_school=school,
+        from_user=leader,
+        to_school=peer,
+        question=move_well,
+        message="How do you fit the daily mile into a wet week?",
+    )
+    offer = Offer.objects.create(
+        partnership=partnership,
+        title="Free yoga sessions",
+        provider="Thames Yoga",
+        url="https://example.org/yoga",
+        closes_on=timezone.localdate() + timedelta(days=30),
+        created_by=coordinator,
+    )
+    group = Group.objects.create(partnership=partnership, name="Wellbeing leads")
+    network_member = NetworkMember.objects.create(network=group, user=leader, added_by=coordinator)
+    item = NetworkItem.objects.create(
+        network=group,
+        title="Meeting notes",
+        file=ContentFile(pdf_bytes(), name="notes.pdf"),
+        original_name="notes.pdf",
+        content_type="application/pdf",
+        author=leader,
+    )
+    NetworkMeeting.objects.create(network=group, event=event)
     return WorldA(
         partnership=partnership,
         school=school,
@@ -320,7 +482,7 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
         membership=school.memberships.get(partnership=partnership),
         applied=applied,
         role=Role.objects.get(user=leader, kind=Role.Kind.SCHOOL_LEADER),
-        people=[coordinator, leader, trust_lead_a],
+        people=[coordinator, leader, trust_lead_a, peer_leader],
         documents=documents,
         invitation=invitation_create(
             actor=leader,
@@ -328,6 +490,17 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
             kind=Role.Kind.SCHOOL_STAFF,
             school=school,
         ),
+        story=published,
+        draft_story=draft,
+        attachment=attachment,
+        link=link,
+        peer=peer,
+        question=move_well,
+        contact=contact,
+        offer=offer,
+        network=group,
+        network_member=network_member,
+        item=item,
     )
 
 
