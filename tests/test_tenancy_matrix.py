@@ -20,7 +20,8 @@ How to add a new route
    ``w.trust`` (a trust with schools only in A), ``w.well_check``, ``w.action``,
    ``w.application``, ``w.evidence``, ``w.award``, ``w.event``, ``w.booking``,
    ``w.attendee``, ``w.documents`` (by kind), ``w.membership``, ``w.applied``,
-   ``w.role``. Return a list of dicts to try several objects. If the object is new (a
+   ``w.role``, ``w.survey`` (an open staff survey), ``w.survey_ended`` (an ended one whose
+   results show). Return a list of dicts to try several objects. If the object is new (a
    new model), create one owned by A in ``build_world_a``.
 2. If it is about no partnership's object (public pages, the person's own pages, links
    whose token is the credential), add it to ``NOT_SCOPED`` with the reason.
@@ -61,6 +62,12 @@ NOT_SCOPED = {
     "accreditation:verify_lookup": "public certificate verification",
     "accreditation:verify": "public certificate verification (the QR code's link)",
     "accreditation:accredited": "the public list of accredited schools",
+    # staff survey: the answering pages, reached by the survey's random public code
+    "staffsurvey_public:start": "the survey's random public code is the credential",
+    "staffsurvey_public:invitation": "the survey's code and the emailed token are the credential",
+    "staffsurvey_public:step": "the survey's random public code is the credential",
+    "staffsurvey_public:check": "the survey's random public code is the credential",
+    "staffsurvey_public:thanks": "the survey's random public code is the credential",
 }
 
 
@@ -83,6 +90,9 @@ class WorldA:
     people: list
     documents: dict = field(default_factory=dict)
     invitation: object = None
+    # staff survey: an open survey of A's school, and an ended one with results showing
+    survey: object = None
+    survey_ended: object = None
 
 
 def _year(w: WorldA) -> int:
@@ -107,6 +117,10 @@ def _review(w: WorldA) -> dict:
 
 def _slug(w: WorldA) -> dict:
     return {"slug": w.partnership.slug}
+
+
+def _survey(w: WorldA, survey) -> dict:
+    return {"urn": w.school.urn, "survey_id": survey.pk}
 
 
 # Route name -> the URL kwargs pointing at objects partnership A owns (or a list of them).
@@ -204,6 +218,20 @@ SAMPLES = {
         w, reference=w.booking.reference, attendee_pk=w.attendee.pk
     ),
     # generated documents, one of each kind
+    # the staff survey
+    "staffsurvey:overview": lambda w: {"urn": w.school.urn},
+    "staffsurvey:create": lambda w: {"urn": w.school.urn},
+    "staffsurvey:add_priority": lambda w: {"urn": w.school.urn},
+    "staffsurvey:detail": lambda w: [_survey(w, w.survey), _survey(w, w.survey_ended)],
+    "staffsurvey:edit": lambda w: _survey(w, w.survey),
+    "staffsurvey:invite": lambda w: _survey(w, w.survey),
+    "staffsurvey:close": lambda w: _survey(w, w.survey),
+    "staffsurvey:qr": lambda w: _survey(w, w.survey),
+    "staffsurvey:poster": lambda w: _survey(w, w.survey),
+    "staffsurvey:results": lambda w: [_survey(w, w.survey), _survey(w, w.survey_ended)],
+    "staffsurvey:report": lambda w: _survey(w, w.survey_ended),
+    "staffsurvey:trust": lambda w: {"group_uid": w.trust.group_uid},
+    "staffsurvey_partnership:overview": _slug,
     "document_detail": lambda w: [{"pk": d.pk} for d in w.documents.values()],
     "document_download": lambda w: [{"pk": d.pk} for d in w.documents.values()],
     "document_retry": lambda w: [{"pk": d.pk} for d in w.documents.values()],
@@ -248,6 +276,8 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
     from accreditation.models import Evidence
     from events.models import Event
     from partnership.services import invitation_create
+    from staffsurvey import services as survey_services
+    from staffsurvey.models import Item, Survey
     from wellcheck.models import Action
     from wellschools.models import GeneratedDocument
 
@@ -290,12 +320,37 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
         status=Membership.Status.APPLIED,
         joined_on=None,
     )
+    # The staff survey: an ended survey whose results show (five answers, as
+    # tests/staffsurvey/survey_helpers.py sends them), then an open one.
+    today = timezone.localdate()
+    window = {"opens_on": today, "closes_on": today + timedelta(days=14)}
+    survey_ended = survey_services.survey_create(
+        actor=leader, school=school, title="Last term", staff_count=8, **window
+    )
+    items = Item.objects.filter(area__framework=survey_ended.framework)
+    for _ in range(5):
+        _key, draft = survey_services.draft_start(survey=survey_ended)
+        draft.staff_group = "teaching"
+        draft.answers = {str(item.pk): 4 for item in items}
+        draft.save(update_fields=["staff_group", "answers"])
+        survey_services.response_submit(draft=draft)
+    Survey.objects.filter(pk=survey_ended.pk).update(
+        opens_on=today - timedelta(days=15), closes_on=today - timedelta(days=1)
+    )
+    survey_ended.refresh_from_db()
+    survey_ended = survey_services.survey_close(actor=None, survey=survey_ended)
+    survey = survey_services.survey_create(
+        actor=leader, school=school, title="Staff wellbeing survey", **window
+    )
     documents = {}
     for kind, subject in [
         ("member_list", partnership),
         ("wellcheck_report", well_check),
         ("trust_summary", trust_a),
         ("accreditation_certificate", award),
+        ("staffsurvey_report", survey_ended),
+        ("staffsurvey_report_full", survey_ended),
+        ("staffsurvey_poster", survey),
     ]:
         documents[kind] = GeneratedDocument.objects.create(
             kind=kind,
@@ -328,6 +383,8 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
             kind=Role.Kind.SCHOOL_STAFF,
             school=school,
         ),
+        survey=survey,
+        survey_ended=survey_ended,
     )
 
 
