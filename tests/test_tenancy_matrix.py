@@ -23,8 +23,9 @@ How to add a new route
    ``w.role``, and the network's ``w.story`` (published), ``w.draft_story``,
    ``w.attachment``, ``w.link``, ``w.peer`` (a strong, opted-in school of A),
    ``w.question``, ``w.contact``, ``w.offer``, ``w.network``, ``w.network_member``,
-   ``w.item``. Return a list of dicts to try several objects. If the object is new (a
-   new model), create one owned by A in ``build_world_a``.
+   ``w.item``, and the staff survey's ``w.survey`` (an open survey) and ``w.survey_ended``
+   (an ended one whose results show). Return a list of dicts to try several objects. If
+   the object is new (a new model), create one owned by A in ``world_a``.
 2. If it is about no partnership's object (public pages, the person's own pages, links
    whose token is the credential), add it to ``NOT_SCOPED`` with the reason.
 Routes of allauth (``/accounts/``) and Django's admin (``/admin/``, staff only) are the
@@ -66,6 +67,12 @@ NOT_SCOPED = {
     "accreditation:accredited": "the public list of accredited schools",
     "network:home": "the person's own landing (a list of, or redirect to, their partnerships)",
     "network:digest_preference": "the person's own digest preference (email preferences)",
+    # staff survey: the answering pages, reached by the survey's random public code
+    "staffsurvey_public:start": "the survey's random public code is the credential",
+    "staffsurvey_public:invitation": "the survey's code and the emailed token are the credential",
+    "staffsurvey_public:step": "the survey's random public code is the credential",
+    "staffsurvey_public:check": "the survey's random public code is the credential",
+    "staffsurvey_public:thanks": "the survey's random public code is the credential",
 }
 
 
@@ -99,6 +106,9 @@ class WorldA:
     network: object = None
     network_member: object = None
     item: object = None
+    # staff survey: an open survey of A's school, and an ended one with results showing
+    survey: object = None
+    survey_ended: object = None
 
 
 def _year(w: WorldA) -> int:
@@ -143,6 +153,10 @@ def _group(w: WorldA, **extra) -> dict:
 
 def _managed_network(w: WorldA, **extra) -> dict:
     return {"slug": w.partnership.slug, "pk": w.network.pk, **extra}
+
+
+def _survey(w: WorldA, survey) -> dict:
+    return {"urn": w.school.urn, "survey_id": survey.pk}
 
 
 # Route name -> the URL kwargs pointing at objects partnership A owns (or a list of them).
@@ -240,6 +254,20 @@ SAMPLES = {
         w, reference=w.booking.reference, attendee_pk=w.attendee.pk
     ),
     # generated documents, one of each kind
+    # the staff survey
+    "staffsurvey:overview": lambda w: {"urn": w.school.urn},
+    "staffsurvey:create": lambda w: {"urn": w.school.urn},
+    "staffsurvey:add_priority": lambda w: {"urn": w.school.urn},
+    "staffsurvey:detail": lambda w: [_survey(w, w.survey), _survey(w, w.survey_ended)],
+    "staffsurvey:edit": lambda w: _survey(w, w.survey),
+    "staffsurvey:invite": lambda w: _survey(w, w.survey),
+    "staffsurvey:close": lambda w: _survey(w, w.survey),
+    "staffsurvey:qr": lambda w: _survey(w, w.survey),
+    "staffsurvey:poster": lambda w: _survey(w, w.survey),
+    "staffsurvey:results": lambda w: [_survey(w, w.survey), _survey(w, w.survey_ended)],
+    "staffsurvey:report": lambda w: _survey(w, w.survey_ended),
+    "staffsurvey:trust": lambda w: {"group_uid": w.trust.group_uid},
+    "staffsurvey_partnership:overview": _slug,
     "document_detail": lambda w: [{"pk": d.pk} for d in w.documents.values()],
     "document_download": lambda w: [{"pk": d.pk} for d in w.documents.values()],
     "document_retry": lambda w: [{"pk": d.pk} for d in w.documents.values()],
@@ -341,6 +369,8 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
     from network.models import Network as Group
     from partnership.permissions import forget_access
     from partnership.services import invitation_create
+    from staffsurvey import services as survey_services
+    from staffsurvey.models import Item, Survey
     from wellcheck.models import Action
     from wellschools.models import GeneratedDocument
 
@@ -383,12 +413,37 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
         status=Membership.Status.APPLIED,
         joined_on=None,
     )
+    # The staff survey: an ended survey whose results show (five answers, as
+    # tests/staffsurvey/survey_helpers.py sends them), then an open one.
+    today = timezone.localdate()
+    window = {"opens_on": today, "closes_on": today + timedelta(days=14)}
+    survey_ended = survey_services.survey_create(
+        actor=leader, school=school, title="Last term", staff_count=8, **window
+    )
+    items = Item.objects.filter(area__framework=survey_ended.framework)
+    for _ in range(5):
+        _key, draft = survey_services.draft_start(survey=survey_ended)
+        draft.staff_group = "teaching"
+        draft.answers = {str(item.pk): 4 for item in items}
+        draft.save(update_fields=["staff_group", "answers"])
+        survey_services.response_submit(draft=draft)
+    Survey.objects.filter(pk=survey_ended.pk).update(
+        opens_on=today - timedelta(days=15), closes_on=today - timedelta(days=1)
+    )
+    survey_ended.refresh_from_db()
+    survey_ended = survey_services.survey_close(actor=None, survey=survey_ended)
+    survey = survey_services.survey_create(
+        actor=leader, school=school, title="Staff wellbeing survey", **window
+    )
     documents = {}
     for kind, subject in [
         ("member_list", partnership),
         ("wellcheck_report", well_check),
         ("trust_summary", trust_a),
         ("accreditation_certificate", award),
+        ("staffsurvey_report", survey_ended),
+        ("staffsurvey_report_full", survey_ended),
+        ("staffsurvey_poster", survey),
     ]:
         documents[kind] = GeneratedDocument.objects.create(
             kind=kind,
@@ -501,6 +556,8 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
         network=group,
         network_member=network_member,
         item=item,
+        survey=survey,
+        survey_ended=survey_ended,
     )
 
 
