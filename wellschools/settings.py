@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "wellcheck",
     "events",
     "accreditation",
+    "insight",
 ]
 
 MIDDLEWARE = [
