@@ -26,6 +26,9 @@ class NudgeClaim(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"School {self.school_id} last reminded at {self.last_sent_at:%Y-%m-%d %H:%M}"
+
 
 class Nudge(models.Model):
     class Reason(models.TextChoices):

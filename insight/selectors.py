@@ -63,7 +63,7 @@ def percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
-# --- the schools a page is about ------------------------------------------------------------
+# --- the schools a page is about ----------
 
 
 def partnership_schools(
@@ -95,7 +95,7 @@ def local_authorities(*, partnership: Partnership) -> list[tuple[str, str]]:
     )
 
 
-# --- 1. the overview's funnel ------------------------------------------------------------------
+# --- 1. the overview's funnel ----------
 
 
 @dataclass
@@ -187,7 +187,7 @@ def funnel(*, schools: QuerySet[School], year: int) -> Funnel:
     )
 
 
-# --- 2. the pillar picture -----------------------------------------------------------------
+# --- 2. the pillar picture ----------
 
 
 @dataclass
@@ -265,7 +265,7 @@ def submitted_count(*, schools: QuerySet[School], year: int) -> int:
     return WellCheckScore.objects.filter(school__in=schools, academic_year=year).count()
 
 
-# --- 3. the question heatmap ---------------------------------------------------------------------
+# --- 3. the question heatmap ----------
 
 
 @dataclass
@@ -335,7 +335,7 @@ def schools_rating_weak(*, schools: QuerySet[School], question, year: int) -> Qu
     return schools.filter(pk__in=answers.values("well_check__school_id")).order_by("name")
 
 
-# --- 4. trends -------------------------------------------------------------------------------------
+# --- 4. trends ----------
 
 
 @dataclass
@@ -395,7 +395,7 @@ def school_trends(*, school_ids: list[int], year: int, years: int = 5) -> dict[i
     return trends
 
 
-# --- 6. the member list with status columns ---------------------------------------------------
+# --- 6. the member list with status columns ----------
 
 SORTS = {
     "name": "name",
@@ -467,7 +467,7 @@ def member_page(*, rows: QuerySet[School], year: int, page: str | None):
     return current
 
 
-# --- 5. nudges -------------------------------------------------------------------------------------
+# --- 5. nudges ----------
 
 
 def schools_to_nudge(*, partnership: Partnership, reason: str, year: int) -> QuerySet[School]:
@@ -561,7 +561,7 @@ def upcoming_events(*, partnership: Partnership) -> QuerySet[Event]:
     ).order_by("starts_at")[:50]
 
 
-# --- 7. the annual impact report ---------------------------------------------------------------
+# --- 7. the annual impact report ----------
 
 
 @dataclass

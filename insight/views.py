@@ -310,7 +310,8 @@ def nudges(request, slug: str):
             )
             messages.success(
                 request,
-                f"Reminder sent to {result['sent']} school{'s' if result['sent'] != 1 else ''}.{note}",
+                f"Reminder sent to {result['sent']} "
+                f"school{'s' if result['sent'] != 1 else ''}.{note}",
             )
             return redirect(reverse("insight:nudges", args=[partnership.slug]))
         found = selectors.schools_to_nudge(partnership=partnership, reason=reason, year=year)

@@ -172,6 +172,18 @@ SAMPLES = {
     "accreditation_review:decide": _review,
     "accreditation_review:review": _review,
     "accreditation_review:resume": _review,
+    # insight
+    "insight:overview": _slug,
+    "insight:pillars": _slug,
+    "insight:questions": _slug,
+    "insight:question_invite": lambda w: {**_slug(w), "question_pk": w.action.question_id},
+    "insight:trends": _slug,
+    "insight:schools": _slug,
+    "insight:schools_csv": _slug,
+    "insight:nudges": _slug,
+    "insight:report": _slug,
+    "insight:report_csv": _slug,
+    "insight_trust:overview": lambda w: {"group_uid": w.trust.group_uid},
     # events
     "events:book": lambda w: {"pk": w.event.pk},
     "events:booking": lambda w: {"reference": w.booking.reference},
@@ -247,6 +259,7 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
     from accreditation import services as accreditation_services
     from accreditation.models import Evidence
     from events.models import Event
+    from insight.models import AnnualReport
     from partnership.services import invitation_create
     from wellcheck.models import Action
     from wellschools.models import GeneratedDocument
@@ -296,6 +309,10 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
         ("wellcheck_report", well_check),
         ("trust_summary", trust_a),
         ("accreditation_certificate", award),
+        (
+            "insight_impact_report",
+            AnnualReport.objects.create(partnership=partnership, academic_year=2025),
+        ),
     ]:
         documents[kind] = GeneratedDocument.objects.create(
             kind=kind,
