@@ -69,6 +69,12 @@ ONE_REQUEST_GOALS = {
     "results": 15,
     "partnership Well Check scores": 100,
     "partnership scores CSV": 100,
+    # Issue 15: each insight page within 100 ms at 3,000 member schools.
+    **{
+        f"insight {name}": 100
+        for name in ("overview", "pillars", "questions", "trends", "schools", "nudges")
+    },
+    "insight impact report": 100,
 }
 
 
@@ -235,6 +241,26 @@ def pages_for(manifest: dict) -> list[Page]:
             f"/partnership/{slug}/members/export.csv",
             note=f"{schools:,} schools",
         ),
+        # Insight (issue 15): every page an aggregate over the whole partnership.
+        *[
+            Page(f"insight {label}", "coordinator", f"/partnership/{slug}/insight/{path}")
+            for label, path in [
+                ("overview", ""),
+                ("pillars", "pillars/"),
+                ("questions", "questions/"),
+                ("trends", "trends/"),
+                ("schools", "schools/?sort=overall&order=desc"),
+                ("nudges", "nudges/?reason=not_started"),
+                ("impact report", "report/"),
+            ]
+        ],
+        Page(
+            "insight schools CSV",
+            "coordinator",
+            f"/partnership/{slug}/insight/schools/export.csv",
+            note=f"{schools:,} schools",
+        ),
+        Page("insight trust (60 schools)", "trust_lead", f"/trusts/{manifest['trust']}/insight/"),
     ]
 
 
