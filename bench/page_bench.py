@@ -152,6 +152,10 @@ def session_cookies(manifest: dict) -> dict[str, str]:
     """A signed-in session per persona, made the way django.contrib.auth.login makes one."""
     from importlib import import_module
 
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
@@ -165,6 +169,13 @@ def session_cookies(manifest: dict) -> dict[str, str]:
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        # Signed in with the second factor, as the two-factor middleware requires of a
+        # coordinator (allauth's record of how this session signed in).
+        session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": time.time(), "email": user.email},
+            {"method": "mfa", "at": time.time(), "type": "totp"},
+        ]
         session.save()
         cookies[persona] = (
             f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
