@@ -20,6 +20,7 @@ def test_every_app_declares_its_extensions_on_its_app_config():
     assert [p.page for p in by_app["wellcheck"]["panels"]] == ["school", "trust", "partnership"]
     assert by_app["events"]["reminder_scanners"] == ["events.reminders.send_event_reminders"]
     assert by_app["accreditation"]["documents"] == ["accreditation.documents.CERTIFICATE"]
+    assert by_app["insight"]["documents"] == ["insight.documents.IMPACT_REPORT"]
 
 
 def test_declarations_resolve_to_the_objects_the_platform_uses():
@@ -30,6 +31,7 @@ def test_declarations_resolve_to_the_objects_the_platform_uses():
         "wellcheck_report",
         "trust_summary",
         "accreditation_certificate",
+        "insight_impact_report",
     }
     names = [f"{fn.__module__}.{fn.__name__}" for fn in reminder_scanners()]
     assert names == [
