@@ -6,7 +6,7 @@ not started, confirmed before it is sent."""
 
 import pytest
 from conftest import enrol_totp
-from factories import UserFactory, grant
+from factories import TrustFactory, UserFactory, grant
 from insight_helpers import member_with_leader, submitted_members
 from playwright.sync_api import expect
 
@@ -24,8 +24,12 @@ def test_event_from_a_weak_question_and_reminders(
 ):
     base = live_server.url
     settings.SITE_URL = base
+    trust = TrustFactory(name="Cherwell Valley Academies Trust")
     submitted_members(
-        partnership, 6, ratings=lambda n: {"move_well": "limited" if n < 2 else "strong"}
+        partnership,
+        6,
+        trust=trust,
+        ratings=lambda n: {"move_well": "limited" if n < 2 else "strong"},
     )
     waiting, waiting_head = member_with_leader(partnership, name="Waiting Primary School")
     coordinator = UserFactory(email="coordinator@example.org", full_name="Morgan Coordinator")
@@ -95,3 +99,19 @@ def test_event_from_a_weak_question_and_reminders(
     assert list(
         EmailMessage.objects.filter(kind="insight_nudge").values_list("recipient", flat=True)
     ) == [waiting_head.email]
+
+    # The other insight pages, each with axe and without sideways scrolling.
+    insight = page.get_by_role("navigation", name="Insight")
+    for link, heading in [
+        ("Pillars", "Pillar picture"),
+        ("Trends", "Trends"),
+        ("Schools", "Schools and their status"),
+        ("Impact report", "Annual impact report"),
+    ]:
+        insight.get_by_role("link", name=link, exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        check_page(page)
+    page.goto(f"{base}/trusts/{trust.group_uid}/")
+    page.get_by_role("link", name="Insight: the trust at a glance").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Insight: {trust.name}")
+    check_page(page)
