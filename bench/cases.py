@@ -185,3 +185,29 @@ BENCH_CASES: dict[str, BenchCase] = {
 
 # Rendered 100 times in a row by one worker; the first registered one with a case wins.
 WORKER_KINDS = ["wellcheck_report", "trust_summary", "member_list"]
+
+
+def build_impact_report() -> models.Model:
+    """The impact report of a 50-school partnership, most with a submitted Well Check."""
+    from insight.models import AnnualReport
+    from partnership.models import Membership, Partnership, School
+
+    framework, leader = _framework_and_leader()
+    partnership = Partnership.objects.create(
+        name="Bench Impact Partnership", slug="bench-impact", la_codes=["931"]
+    )
+    for n in range(50):
+        school = School.objects.create(
+            urn=880000 + n, name=f"Bench Impact School {n:02d}", la_code="931"
+        )
+        Membership.objects.create(partnership=partnership, school=school, status="active")
+        if n % 5:
+            _submitted_check(school, 2026, framework, leader, offset=n)
+    return AnnualReport.objects.create(partnership=partnership, academic_year=2026)
+
+
+BENCH_CASES["insight_impact_report"] = BenchCase(
+    build=build_impact_report,
+    goal_seconds=5.0,
+    description="the annual impact report of a 50-school partnership",
+)

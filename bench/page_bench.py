@@ -69,6 +69,12 @@ ONE_REQUEST_GOALS = {
     "results": 15,
     "partnership Well Check scores": 100,
     "partnership scores CSV": 100,
+    # Issue 15: each insight page within 100 ms at 3,000 member schools.
+    **{
+        f"insight {name}": 100
+        for name in ("overview", "pillars", "questions", "trends", "schools", "nudges")
+    },
+    "insight impact report": 100,
 }
 
 
@@ -146,6 +152,10 @@ def session_cookies(manifest: dict) -> dict[str, str]:
     """A signed-in session per persona, made the way django.contrib.auth.login makes one."""
     from importlib import import_module
 
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
@@ -159,6 +169,13 @@ def session_cookies(manifest: dict) -> dict[str, str]:
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        # Signed in with the second factor, as the two-factor middleware requires of a
+        # coordinator (allauth's record of how this session signed in).
+        session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": time.time(), "email": user.email},
+            {"method": "mfa", "at": time.time(), "type": "totp"},
+        ]
         session.save()
         cookies[persona] = (
             f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
@@ -235,6 +252,26 @@ def pages_for(manifest: dict) -> list[Page]:
             f"/partnership/{slug}/members/export.csv",
             note=f"{schools:,} schools",
         ),
+        # Insight (issue 15): every page an aggregate over the whole partnership.
+        *[
+            Page(f"insight {label}", "coordinator", f"/partnership/{slug}/insight/{path}")
+            for label, path in [
+                ("overview", ""),
+                ("pillars", "pillars/"),
+                ("questions", "questions/"),
+                ("trends", "trends/"),
+                ("schools", "schools/?sort=overall&order=desc"),
+                ("nudges", "nudges/?reason=not_started"),
+                ("impact report", "report/"),
+            ]
+        ],
+        Page(
+            "insight schools CSV",
+            "coordinator",
+            f"/partnership/{slug}/insight/schools/export.csv",
+            note=f"{schools:,} schools",
+        ),
+        Page("insight trust (60 schools)", "trust_lead", f"/trusts/{manifest['trust']}/insight/"),
     ]
 
 

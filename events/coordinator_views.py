@@ -46,7 +46,10 @@ def event_list(request, slug: str):
 @login_required
 def event_create(request, slug: str):
     partnership = get_partnership_for_event_manager(request.user, slug)
-    form = EventForm(request.POST or None, initial={"audience": "members"})
+    # A link may fill in the title and description (insight's "create an event" from a
+    # weak Well Check question); nothing is saved until the form is posted.
+    prefill = {k: request.GET[k][:2000] for k in ("title", "description") if request.GET.get(k)}
+    form = EventForm(request.POST or None, initial={"audience": "members", **prefill})
     if request.method == "POST" and form.is_valid():
         try:
             event = services.event_create(

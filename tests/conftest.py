@@ -44,7 +44,7 @@ from partnership.models import Membership, Role
 
 # The per-app helpers (tests/<app>/<app>_helpers.py) for tests that cross apps, such as
 # the tenancy matrix.
-for _app in ("wellcheck", "accreditation", "events"):
+for _app in ("wellcheck", "accreditation", "events", "insight"):
     if str(Path(__file__).parent / _app) not in sys.path:
         sys.path.append(str(Path(__file__).parent / _app))
 

@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("wellschools", "partnership", "wellcheck", "events", "accreditation", "network")
+APPS = (
+    "wellschools",
+    "partnership",
+    "wellcheck",
+    "events",
+    "accreditation",
+    "network",
+    "staffsurvey",
+    "insight",
+)
 MAY_IMPORT = {
     "wellschools": {"wellschools"},
     "partnership": {"wellschools", "partnership"},
@@ -21,6 +30,18 @@ MAY_IMPORT = {
     "events": {"wellschools", "partnership", "events"},
     "accreditation": {"wellschools", "partnership", "wellcheck", "accreditation"},
     "network": {"wellschools", "partnership", "wellcheck", "events", "network"},
+    "staffsurvey": {"wellschools", "partnership", "wellcheck", "staffsurvey"},
+    # Reads every app, owns no workflow; nothing imports it.
+    "insight": {
+        "wellschools",
+        "partnership",
+        "wellcheck",
+        "events",
+        "accreditation",
+        "network",
+        "staffsurvey",
+        "insight",
+    },
 }
 
 

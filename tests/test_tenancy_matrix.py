@@ -222,6 +222,18 @@ SAMPLES = {
     "accreditation_review:decide": _review,
     "accreditation_review:review": _review,
     "accreditation_review:resume": _review,
+    # insight
+    "insight:overview": _slug,
+    "insight:pillars": _slug,
+    "insight:questions": _slug,
+    "insight:question_invite": lambda w: {**_slug(w), "question_pk": w.action.question_id},
+    "insight:trends": _slug,
+    "insight:schools": _slug,
+    "insight:schools_csv": _slug,
+    "insight:nudges": _slug,
+    "insight:report": _slug,
+    "insight:report_csv": _slug,
+    "insight_trust:overview": lambda w: {"group_uid": w.trust.group_uid},
     # events
     "events:book": lambda w: {"pk": w.event.pk},
     "events:booking": lambda w: {"reference": w.booking.reference},
@@ -355,6 +367,7 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
     from accreditation import services as accreditation_services
     from accreditation.models import Evidence
     from events.models import Event
+    from insight.models import AnnualReport
     from network import services as network_services
     from network.models import (
         ContactOptIn,
@@ -444,6 +457,10 @@ def world_a(settings, tmp_path, partnership, school, trust, leader, coordinator,
         ("staffsurvey_report", survey_ended),
         ("staffsurvey_report_full", survey_ended),
         ("staffsurvey_poster", survey),
+        (
+            "insight_impact_report",
+            AnnualReport.objects.create(partnership=partnership, academic_year=2025),
+        ),
     ]:
         documents[kind] = GeneratedDocument.objects.create(
             kind=kind,

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accreditation",
     "network",
     "staffsurvey",
+    "insight",
 ]
 
 MIDDLEWARE = [

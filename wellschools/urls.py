@@ -25,6 +25,8 @@ urlpatterns = [
     path("partnership/<slug:slug>/accreditation/", include("accreditation.coordinator_urls")),
     path("partnership/<slug:slug>/network/", include("network.coordinator_urls")),
     path("partnership/<slug:slug>/staff-survey/", include("staffsurvey.coordinator_urls")),
+    path("partnership/<slug:slug>/insight/", include("insight.urls")),
+    path("trusts/<str:group_uid>/insight/", include("insight.trust_urls")),
     path("partnership/<slug:slug>/", include("partnership.coordinator_urls")),
     path("", include("partnership.urls")),
     # Background work: generated documents, email preferences and unsubscribe.

@@ -20,6 +20,7 @@ def test_every_app_declares_its_extensions_on_its_app_config():
     assert [p.page for p in by_app["wellcheck"]["panels"]] == ["school", "trust", "partnership"]
     assert by_app["events"]["reminder_scanners"] == ["events.reminders.send_event_reminders"]
     assert by_app["accreditation"]["documents"] == ["accreditation.documents.CERTIFICATE"]
+    assert by_app["insight"]["documents"] == ["insight.documents.IMPACT_REPORT"]
 
 
 def test_declarations_resolve_to_the_objects_the_platform_uses():
@@ -33,6 +34,7 @@ def test_declarations_resolve_to_the_objects_the_platform_uses():
         "staffsurvey_poster",
         "staffsurvey_report",
         "staffsurvey_report_full",
+        "insight_impact_report",
     }
     names = [f"{fn.__module__}.{fn.__name__}" for fn in reminder_scanners()]
     assert names == [
