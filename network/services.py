@@ -280,7 +280,7 @@ def attachment_remove(*, actor: User, attachment: PracticeAttachment) -> None:
         _locked_editable(attachment.story)
         name, storage = attachment.file.name, attachment.file.storage
         attachment.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 def link_add(*, actor: User, story: PracticeStory, url: str, label: str) -> PracticeLink:
@@ -586,7 +586,7 @@ def item_remove(*, actor: User, item: NetworkItem) -> None:
         storage = item.file.storage
         item.delete()
         if name:
-            transaction.on_commit(lambda: storage.delete(name))
+            transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 # --- the digest ------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def enqueue_on_commit(task: Task, *args: Any) -> None:
     """Send ``task(*args)`` once the current transaction commits (nothing if it rolls back).
 
     A broker outage at that moment is logged, never raised into the request."""
-    transaction.on_commit(lambda: enqueue(task, *args))
+    transaction.on_commit(lambda: enqueue(task, *args), robust=True)
 
 
 def running_task_ids(*, timeout: float = 1.0) -> set[str] | None:

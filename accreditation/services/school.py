@@ -220,7 +220,7 @@ def evidence_remove(*, actor: User, evidence: Evidence) -> None:
         evidence.delete()
         if name:
             # The file goes only once the removal is committed.
-            transaction.on_commit(lambda: storage.delete(name))
+            transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 def evidence_update(
